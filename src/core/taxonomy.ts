@@ -1,0 +1,43 @@
+/**
+ * Exact taxonomy identifiers used by rules (see shared/specs/provenance-serving.md §4).
+ * Rules refer to these constants so an id is spelled once.
+ */
+export const CWE = {
+  deserialization: 'CWE-502',
+  codeInjection: 'CWE-94',
+  templateInjection: 'CWE-1336',
+  pathTraversal: 'CWE-22',
+  linkFollowing: 'CWE-59',
+  ssrf: 'CWE-918',
+  integrity: 'CWE-345',
+  downloadWithoutIntegrity: 'CWE-494',
+  resourceConsumption: 'CWE-400',
+  unboundedAllocation: 'CWE-770',
+  decompressionBomb: 'CWE-409',
+  excessiveAllocation: 'CWE-789',
+  outOfBoundsRead: 'CWE-125',
+  improperInputValidation: 'CWE-20',
+  interpretationConflict: 'CWE-436',
+  fileCreation: 'CWE-73',
+  osCommand: 'CWE-78',
+  untrustedSearchPath: 'CWE-426',
+} as const;
+
+export const ATLAS = {
+  unsafeArtifacts: 'AML.T0011.000',
+  supplyChainModel: 'AML.T0010.003',
+  supplyChainSoftware: 'AML.T0010.001',
+  supplyChainData: 'AML.T0010.002',
+  publishPoisonedModels: 'AML.T0058',
+  embedMalware: 'AML.T0018.002',
+  modifyArchitecture: 'AML.T0018.001',
+  denialOfService: 'AML.T0029',
+  commandInterpreter: 'AML.T0050',
+} as const;
+
+export const OWASP = {
+  supplyChain: 'ML06:2023',
+  modelPoisoning: 'ML10:2023',
+  llmSupplyChain: 'LLM03:2025',
+  unboundedConsumption: 'LLM10:2025',
+} as const;
