@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { errorMessage } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
+import { DEFAULT_LIMITS, type ScanLimits } from '../core/limits.js';
+import { atLeast, maxSeverity, SEVERITIES, type Severity } from '../core/severity.js';
+import { type ByteSource, FileSource } from '../core/source.js';
+import { createPolicy } from './policy/index.js';
+import type { Policy } from './policy/policy.js';
+import type { Artifact, ScanReport, Verdict } from './report-model.js';
+import { MemberScanner } from './member-scanner.js';
+import { VERSION } from './version.js';
+
+export interface ScanOptions {
+  failOn?: Severity | 'never';
+  policy?: Policy;
+  limits?: Partial<ScanLimits>;
+  /** Compute each file's SHA-256 (default true). */
+  hash?: boolean;
+  /** Called after each file (for progress bars). */
+  onProgress?: (done: number, total: number, path: string) => void;
+}
+
+/** Verdict of one artifact from its findings. */
+export function verdictOf(findings: readonly Finding[], error: string | undefined): Verdict {
+  if (error !== undefined) return 'error';
+  const top = maxSeverity(findings.map((f) => f.severity));
+  if (top === undefined) return 'safe';
+  if (atLeast(top, 'high')) return 'unsafe';
+  if (top === 'medium') return 'suspicious';
+  return 'safe';
+}
+
+/** Expands the user's paths into files: directories recursively (symlinks not followed), sorted. */
+export function listFiles(paths: readonly string[], maxFiles: number): { files: string[]; errors: Map<string, string> } {
+  const files: string[] = [];
+  const errors = new Map<string, string>();
+  const seenDirs = new Set<string>();
+  const visit = (p: string, top: boolean): void => {
+    if (files.length >= maxFiles) return;
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = top ? statSync(p) : lstatSync(p);
+    } catch (e) {
+      errors.set(p, errorMessage(e));
+      return;
+    }
+    if (st.isDirectory()) {
+      const real = realpathSync(p);
+      if (seenDirs.has(real)) return;
+      seenDirs.add(real);
+      let names: string[];
+      try {
+        names = readdirSync(p).sort();
+      } catch (e) {
+        errors.set(p, errorMessage(e));
+        return;
+      }
+      for (const n of names) visit(join(p, n), false);
+    } else if (st.isFile()) {
+      files.push(p);
+    }
+    // Symlinks inside a directory and special files are not followed.
+  };
+  for (const p of paths) visit(p, true);
+  return { files, errors };
+}
+
+function sha256Of(source: ByteSource): string {
+  const h = createHash('sha256');
+  const chunk = 4 << 20;
+  for (let off = 0; off < source.size; off += chunk) {
+    h.update(source.read(off, Math.min(chunk, source.size - off)));
+  }
+  return h.digest('hex');
+}
+
+/** Scans files, directories (recursively) and archives; returns the full report. Never throws for bad input. */
+export async function scanPaths(paths: readonly string[], options: ScanOptions = {}): Promise<ScanReport> {
+  const started = performance.now();
+  const limits: ScanLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const policy = options.policy ?? createPolicy();
+  const failOn = options.failOn ?? 'high';
+  const { files, errors } = listFiles(paths, limits.maxFiles);
+  const artifacts: Artifact[] = [];
+  const findings: Finding[] = [];
+
+  for (const [path, message] of errors) {
+    artifacts.push({ path, format: [], size: 0, sha256: null, verdict: 'error', error: message, ms: 0 });
+  }
+  let done = 0;
+  for (const path of files) {
+    const t0 = performance.now();
+    const own: Finding[] = [];
+    const formats: string[] = [];
+    let size = 0;
+    let sha256: string | null = null;
+    let error: string | undefined;
+    let source: FileSource | undefined;
+    try {
+      source = new FileSource(path);
+      size = source.size;
+      const scanner = new MemberScanner({ path, limits, policy, findings: own, formats, inflated: { total: 0, reported: false } });
+      await scanner.scanTop(source);
+      if (options.hash !== false) sha256 = sha256Of(source);
+    } catch (e) {
+      error = errorMessage(e);
+    } finally {
+      source?.close();
+    }
+    findings.push(...own);
+    artifacts.push({
+      path,
+      format: formats,
+      size,
+      sha256,
+      verdict: verdictOf(own, error),
+      ...(error === undefined ? {} : { error }),
+      ms: Math.round((performance.now() - t0) * 100) / 100,
+    });
+    done++;
+    options.onProgress?.(done, files.length, path);
+  }
+
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) bySeverity[f.severity]++;
+  const byVerdict: Record<Verdict, number> = { unsafe: 0, suspicious: 0, safe: 0, error: 0 };
+  for (const a of artifacts) byVerdict[a.verdict]++;
+  const top = maxSeverity(findings.map((f) => f.severity)) ?? null;
+  return {
+    tool: { name: 'modelguard', version: VERSION, informationUri: 'https://github.com/modelguard/modelguard' },
+    targets: [...paths],
+    artifacts,
+    findings,
+    summary: {
+      files: artifacts.length,
+      findings: findings.length,
+      bySeverity,
+      byVerdict,
+      maxSeverity: top,
+      failOn,
+      failed: failOn !== 'never' && top !== null && atLeast(top, failOn),
+      durationMs: Math.round(performance.now() - started),
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import { errorMessage, ModelguardError } from '../core/errors.js';
+import type { Finding } from '../core/finding.js';
+import type { ScanLimits } from '../core/limits.js';
+import type { RuleMeta } from '../core/rule.js';
+import type { ByteSource } from '../core/source.js';
+import { ENGINE_RULES } from './engine-rules.js';
+import type { Policy } from './policy/policy.js';
+import { HANDLERS } from './registry.js';
+import { SNIFF_BYTES, sniff } from './sniff.js';
+import type { FindingInput, FormatId, ScanContext } from './types.js';
+
+interface Shared {
+  path: string;
+  limits: ScanLimits;
+  policy: Policy;
+  /** Findings of the top-level file, appended in order. */
+  findings: Finding[];
+  /** Formats seen in the top-level file, in order, without repeats. */
+  formats: string[];
+  /** Bytes inflated so far from the top-level file, and whether the limit was reported. */
+  inflated: { total: number; reported: boolean };
+}
+
+/** Findings that show a probed stream imported or called something, i.e. really is a pickle. */
+const PICKLE_IMPORT_RULES = new Set(['pickle/dangerous-global', 'pickle/unknown-global', 'pickle/calls']);
+
+function lastComponent(member: string | undefined, path: string): string {
+  const s = member ?? path;
+  const parts = s.split(/[\\/!]/).filter((p) => p.length > 0);
+  return parts[parts.length - 1] ?? s;
+}
+
+/**
+ * The ScanContext of one source (a file or an archive member). Nested members get child scanners;
+ * all of them write into the same findings list of the top-level file.
+ */
+export class MemberScanner implements ScanContext {
+  readonly path: string;
+  readonly limits: ScanLimits;
+  readonly policy: Policy;
+  readonly name: string;
+  constructor(
+    private readonly shared: Shared,
+    readonly member: string | undefined = undefined,
+    readonly depth = 0,
+    private readonly sink: Finding[] = shared.findings,
+  ) {
+    this.path = shared.path;
+    this.limits = shared.limits;
+    this.policy = shared.policy;
+    this.name = lastComponent(member, shared.path);
+  }
+
+  report(rule: RuleMeta, f: FindingInput): void {
+    const location = {
+      path: this.path,
+      ...(this.member === undefined ? {} : { member: this.member }),
+      ...(f.offset === undefined ? {} : { offset: f.offset }),
+    };
+    this.sink.push({
+      ruleId: rule.id,
+      severity: f.severity ?? rule.severity,
+      message: f.message,
+      location,
+      ...(f.evidence === undefined ? {} : { evidence: f.evidence }),
+      cwe: [...rule.cwe],
+      atlas: [...rule.atlas],
+      owasp: [...rule.owasp],
+    });
+  }
+
+  noteFormat(format: string): void {
+    if (!this.shared.formats.includes(format)) this.shared.formats.push(format);
+  }
+
+  chargeInflated(bytes: number): boolean {
+    const inf = this.shared.inflated;
+    inf.total += bytes;
+    if (inf.total <= this.limits.maxTotalInflatedBytes) return true;
+    if (!inf.reported) {
+      inf.reported = true;
+      this.report(ENGINE_RULES['scan/total-inflated-limit'], {
+        message: `members decompress to more than maxTotalInflatedBytes (${this.limits.maxTotalInflatedBytes} bytes); the rest was not inspected`,
+      });
+    }
+    return false;
+  }
+
+  async scanMember(name: string, source: ByteSource, hint?: FormatId): Promise<void> {
+    const member = this.member === undefined ? name : `${this.member}!/${name}`;
+    if (this.depth + 1 > this.limits.maxDepth) {
+      this.report(ENGINE_RULES['scan/depth-limit'], {
+        message: `member ${member} is nested ${this.depth + 1} levels deep, beyond maxDepth ${this.limits.maxDepth}; not inspected`,
+      });
+      return;
+    }
+    const child = new MemberScanner(this.shared, member, this.depth + 1, this.sink);
+    await child.scanSource(source, hint);
+  }
+
+  /** Entry point for a file on disk. */
+  async scanTop(source: ByteSource): Promise<void> {
+    await this.scanSource(source, undefined);
+  }
+
+  private async scanSource(source: ByteSource, hint: FormatId | undefined): Promise<void> {
+    const head = source.read(0, Math.min(SNIFF_BYTES, source.size));
+    let format = sniff(head);
+    if (format === 'maybe-pickle' || (format === 'unknown' && hint === 'pickle')) {
+      if (hint === 'pickle') format = 'pickle';
+      else {
+        await this.tryPickle(source);
+        return;
+      }
+    }
+    if (format === 'unknown') {
+      this.noteFormat(source.size === 0 ? 'empty' : 'unknown');
+      return;
+    }
+    await this.runHandler(format, source);
+  }
+
+  /**
+   * A stream that may be a protocol 0/1 pickle (its first byte is an opcode): keep the analysis only if
+   * the VM parsed it cleanly or saw it import something; otherwise it is some other file (text …).
+   */
+  private async tryPickle(source: ByteSource): Promise<void> {
+    const trial: Finding[] = [];
+    const before = this.shared.formats.length;
+    const probe = new MemberScanner(this.shared, this.member, this.depth, trial);
+    await probe.runHandler('pickle', source);
+    const imports = trial.some((f) => PICKLE_IMPORT_RULES.has(f.ruleId));
+    const clean = trial.every((f) => f.severity === 'info' || f.severity === 'low');
+    if (!imports && !clean) {
+      this.shared.formats.splice(before);
+      this.noteFormat('unknown');
+      return;
+    }
+    this.sink.push(...trial);
+  }
+
+  private async runHandler(format: FormatId, source: ByteSource): Promise<void> {
+    const handler = HANDLERS[format];
+    this.noteFormat(format);
+    if (handler === undefined) return;
+    try {
+      await handler.scan(source, this);
+    } catch (e) {
+      const code = e instanceof ModelguardError ? ` (${e.code})` : '';
+      this.report(ENGINE_RULES['scan/handler-error'], { message: `${format} scanner stopped${code}: ${errorMessage(e)}` });
+    }
+  }
+}

@@ -1,0 +1,4 @@
+import type { FormatHandler, FormatId } from './types.js';
+
+/** Format handlers by format id. A format without a handler is recorded but not analysed. */
+export const HANDLERS: Partial<Record<FormatId, FormatHandler>> = {};
