@@ -129,7 +129,7 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
   for (const a of artifacts) byVerdict[a.verdict]++;
   const top = maxSeverity(findings.map((f) => f.severity)) ?? null;
   return {
-    tool: { name: 'modelguard', version: VERSION, informationUri: 'https://github.com/modelguard/modelguard' },
+    tool: { name: 'modelguard', version: VERSION },
     targets: [...paths],
     artifacts,
     findings,

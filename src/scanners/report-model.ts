@@ -34,7 +34,7 @@ export interface ScanSummary {
 }
 
 export interface ScanReport {
-  tool: { name: 'modelguard'; version: string; informationUri: string };
+  tool: { name: 'modelguard'; version: string };
   /** The paths the user named. */
   targets: string[];
   artifacts: Artifact[];
