@@ -1,0 +1,78 @@
+import { ByteReader } from '../../core/byte-reader.js';
+import { utf8Of } from '../../core/bytes.js';
+import { ModelguardError } from '../../core/errors.js';
+import { fmtInt } from '../../core/format-number.js';
+import type { ByteSource } from '../../core/source.js';
+import { ZIP_RECORD, ZIP_SIG } from './limits.js';
+import { sameBytes } from './names.js';
+import { ZIP_FLAG, type ZipEntry } from './types.js';
+
+const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [ZIP_FLAG.encrypted, '0x1 (encrypted)'],
+  [ZIP_FLAG.patched, '0x20 (patched data)'],
+  [ZIP_FLAG.strongEncryption, '0x40 (strong encryption)'],
+];
+
+/** Flag bits that make Python's zipfile or torch refuse (or mis-read) an entry. */
+export const RISKY_FLAGS = ZIP_FLAG.encrypted | ZIP_FLAG.patched | ZIP_FLAG.strongEncryption;
+
+/**
+ * Reads the local header of `entry` and records what differs from the central directory. Sets
+ * `localName`, `localFlags` and `dataOffset` (undefined when the header is unusable).
+ */
+export function readLocalHeader(source: ByteSource, entry: ZipEntry): void {
+  const at = entry.localHeaderOffset;
+  try {
+    if (at < 0 || at + ZIP_RECORD.local > source.size) {
+      entry.facts.push({ kind: 'bad-local-header', detail: `local header offset ${fmtInt(at)} is outside the file of ${fmtInt(source.size)} bytes` });
+      return;
+    }
+    const r = new ByteReader(source, at);
+    const sig = r.u32le('local signature');
+    if (sig !== ZIP_SIG.local) {
+      entry.facts.push({ kind: 'bad-local-header', detail: `no local header at ${fmtInt(at)} (signature 0x${sig.toString(16)})` });
+      return;
+    }
+    r.u16le('version needed');
+    const flags = r.u16le('local flags');
+    r.u16le('local method');
+    r.skip(16, 'local time, crc, sizes');
+    const nameLength = r.u16le('local name length');
+    const extraLength = r.u16le('local extra length');
+    const rawName = r.bytes(nameLength, 'local name').slice();
+    r.skip(extraLength, 'local extra');
+    entry.localFlags = flags;
+    entry.localName = utf8Of(rawName);
+    if (!sameBytes(rawName, entry.rawName)) {
+      entry.facts.push({ kind: 'name-mismatch', detail: `central directory says '${entry.name}', local header says '${entry.localName}'` });
+    }
+    const dataOffset = r.pos;
+    if (dataOffset + entry.compressedSize > source.size) {
+      entry.facts.push({
+        kind: 'bad-local-header',
+        detail: `data (${fmtInt(entry.compressedSize)} bytes at ${fmtInt(dataOffset)}) runs past the end of the file`,
+      });
+      return;
+    }
+    entry.dataOffset = dataOffset;
+  } catch (e) {
+    if (!(e instanceof ModelguardError)) throw e;
+    entry.facts.push({ kind: 'bad-local-header', detail: `local header at ${fmtInt(at)}: ${e.message}` });
+  } finally {
+    const risky = (entry.flags | (entry.localFlags ?? 0)) & RISKY_FLAGS;
+    if (risky !== 0) entry.facts.push({ kind: 'flag-bits', detail: describeFlags(entry.flags, entry.localFlags) });
+  }
+}
+
+/** "flag 0x1 (encrypted) in central and local headers; flag 0x40 … in local header only". */
+export function describeFlags(central: number, local: number | undefined): string {
+  const parts: string[] = [];
+  for (const [bit, label] of FLAG_NAMES) {
+    const c = (central & bit) !== 0;
+    const l = local !== undefined && (local & bit) !== 0;
+    if (c && l) parts.push(`flag ${label} in central and local headers`);
+    else if (c) parts.push(`flag ${label} in the central directory only`);
+    else if (l) parts.push(`flag ${label} in the local header only`);
+  }
+  return parts.join('; ');
+}
