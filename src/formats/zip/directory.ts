@@ -5,8 +5,8 @@ import { fmtInt } from '../../core/format-number.js';
 import type { ScanLimits } from '../../core/limits.js';
 import type { ByteSource } from '../../core/source.js';
 import { findEocd, readZipEnd } from './eocd.js';
-import { readLocalHeader } from './local.js';
 import { ZIP_LIMITS, ZIP_SIG } from './limits.js';
+import { readLocalHeader } from './local.js';
 import { traversalReason } from './names.js';
 import type { ZipAnomaly, ZipDirectory, ZipEntry } from './types.js';
 
@@ -17,7 +17,10 @@ const S_IFLNK = 0o120000;
 const UNIX_HOST = 3;
 
 function u32At(b: Uint8Array, i = 0): number {
-  return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16)) + (b[i + 3] as number) * 0x1000000;
+  return (
+    ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16)) +
+    (b[i + 3] as number) * 0x1000000
+  );
 }
 
 function sigAt(source: ByteSource, at: number, sig: number): boolean {
@@ -31,7 +34,8 @@ function sigAt(source: ByteSource, at: number, sig: number): boolean {
  */
 export function readZipDirectory(source: ByteSource, limits: ZipReadLimits): ZipDirectory {
   const eocdOffset = findEocd(source);
-  if (eocdOffset === undefined) throw new MalformedError('zip: no end-of-central-directory record in the last 64 KiB');
+  if (eocdOffset === undefined)
+    throw new MalformedError('zip: no end-of-central-directory record in the last 64 KiB');
   const end = readZipEnd(source, eocdOffset);
   const anomalies: ZipAnomaly[] = [...end.anomalies];
   const realEnd = end.zip64EocdOffset ?? eocdOffset;
@@ -43,7 +47,10 @@ export function readZipDirectory(source: ByteSource, limits: ZipReadLimits): Zip
   if (end.centralSize === 0 && end.entryCount === 0) {
     cdStart = realEnd;
     shift = realEnd - end.centralOffset;
-  } else if (end.centralOffset + end.centralSize <= realEnd && sigAt(source, end.centralOffset, ZIP_SIG.central)) {
+  } else if (
+    end.centralOffset + end.centralSize <= realEnd &&
+    sigAt(source, end.centralOffset, ZIP_SIG.central)
+  ) {
     cdStart = end.centralOffset;
   } else if (realStart >= 0 && sigAt(source, realStart, ZIP_SIG.central)) {
     cdStart = realStart;
@@ -55,22 +62,45 @@ export function readZipDirectory(source: ByteSource, limits: ZipReadLimits): Zip
     );
   }
   if (cdStart + end.centralSize !== realEnd) {
-    anomalies.push({ kind: 'bad-directory', detail: `central directory ends at ${cdStart + end.centralSize}, end record is at ${realEnd}`, offset: cdStart });
+    anomalies.push({
+      kind: 'bad-directory',
+      detail: `central directory ends at ${cdStart + end.centralSize}, end record is at ${realEnd}`,
+      offset: cdStart,
+    });
   }
   if (end.entryCount > limits.maxEntries) {
-    anomalies.push({ kind: 'too-many-entries', detail: `end record declares ${fmtInt(end.entryCount)} entries, limit maxEntries is ${fmtInt(limits.maxEntries)}` });
+    anomalies.push({
+      kind: 'too-many-entries',
+      detail: `end record declares ${fmtInt(end.entryCount)} entries, limit maxEntries is ${fmtInt(limits.maxEntries)}`,
+    });
   }
 
-  const entries = readCentralRecords(source, cdStart, Math.min(realEnd, cdStart + end.centralSize), shift, limits, anomalies);
+  const entries = readCentralRecords(
+    source,
+    cdStart,
+    Math.min(realEnd, cdStart + end.centralSize),
+    shift,
+    limits,
+    anomalies,
+  );
   if (entries.length !== end.entryCount && entries.length < limits.maxEntries) {
-    anomalies.push({ kind: 'count-mismatch', detail: `end record declares ${fmtInt(end.entryCount)} entries, central directory holds ${fmtInt(entries.length)}` });
+    anomalies.push({
+      kind: 'count-mismatch',
+      detail: `end record declares ${fmtInt(end.entryCount)} entries, central directory holds ${fmtInt(entries.length)}`,
+    });
   }
   for (const e of entries) readLocalHeader(source, e);
   markDuplicates(entries);
   markOverlaps(entries, cdStart);
   for (const e of entries) {
-    if (e.uncompressedSize > ZIP_LIMITS.ratioFloorBytes && e.uncompressedSize > limits.maxCompressionRatio * Math.max(1, e.compressedSize)) {
-      e.facts.push({ kind: 'declared-ratio', detail: `declares ${fmtInt(e.uncompressedSize)} bytes from ${fmtInt(e.compressedSize)} compressed` });
+    if (
+      e.uncompressedSize > ZIP_LIMITS.ratioFloorBytes &&
+      e.uncompressedSize > limits.maxCompressionRatio * Math.max(1, e.compressedSize)
+    ) {
+      e.facts.push({
+        kind: 'declared-ratio',
+        detail: `declares ${fmtInt(e.uncompressedSize)} bytes from ${fmtInt(e.compressedSize)} compressed`,
+      });
     }
   }
 
@@ -83,28 +113,55 @@ export function readZipDirectory(source: ByteSource, limits: ZipReadLimits): Zip
       length: firstEntryOffset,
     });
   }
-  return { entries, anomalies: anomalies.slice(0, ZIP_LIMITS.maxAnomalies), eocdOffset, centralDirectoryOffset: cdStart, firstEntryOffset, shift, zip64: end.zip64 };
+  return {
+    entries,
+    anomalies: anomalies.slice(0, ZIP_LIMITS.maxAnomalies),
+    eocdOffset,
+    centralDirectoryOffset: cdStart,
+    firstEntryOffset,
+    shift,
+    zip64: end.zip64,
+  };
 }
 
-function readCentralRecords(source: ByteSource, start: number, end: number, shift: number, limits: ZipReadLimits, anomalies: ZipAnomaly[]): ZipEntry[] {
+function readCentralRecords(
+  source: ByteSource,
+  start: number,
+  end: number,
+  shift: number,
+  limits: ZipReadLimits,
+  anomalies: ZipAnomaly[],
+): ZipEntry[] {
   const entries: ZipEntry[] = [];
   const r = new ByteReader(source, start, end);
   while (r.remaining >= 4) {
     if (entries.length >= limits.maxEntries) {
-      anomalies.push({ kind: 'too-many-entries', detail: `stopped after ${fmtInt(limits.maxEntries)} entries (maxEntries)`, offset: r.pos });
+      anomalies.push({
+        kind: 'too-many-entries',
+        detail: `stopped after ${fmtInt(limits.maxEntries)} entries (maxEntries)`,
+        offset: r.pos,
+      });
       break;
     }
     const at = r.pos;
     try {
       const sig = r.u32le('central signature');
       if (sig !== ZIP_SIG.central) {
-        anomalies.push({ kind: 'bad-directory', detail: `no central directory record at ${at} (signature 0x${sig.toString(16)})`, offset: at });
+        anomalies.push({
+          kind: 'bad-directory',
+          detail: `no central directory record at ${at} (signature 0x${sig.toString(16)})`,
+          offset: at,
+        });
         break;
       }
       entries.push(readCentralRecord(r, entries.length, shift));
     } catch (e) {
       if (!(e instanceof ModelguardError)) throw e;
-      anomalies.push({ kind: 'bad-directory', detail: `central record ${entries.length} at ${at}: ${e.message}`, offset: at });
+      anomalies.push({
+        kind: 'bad-directory',
+        detail: `central record ${entries.length} at ${at}: ${e.message}`,
+        offset: at,
+      });
       break;
     }
   }
@@ -144,7 +201,8 @@ function readCentralRecord(r: ByteReader, index: number, shift: number): ZipEntr
       take(need[1] === true, 'ZIP64 compressed size'),
       take(need[2] === true, 'ZIP64 offset'),
     ];
-    if (need.some((n, i) => n && values[i] === undefined)) facts.push({ kind: 'bad-local-header', detail: 'ZIP64 extra field too short' });
+    if (need.some((n, i) => n && values[i] === undefined))
+      facts.push({ kind: 'bad-local-header', detail: 'ZIP64 extra field too short' });
     uncompressedSize = values[0] ?? uncompressedSize;
     compressedSize = values[1] ?? compressedSize;
     localOffset = values[2] ?? localOffset;
@@ -154,8 +212,10 @@ function readCentralRecord(r: ByteReader, index: number, shift: number): ZipEntr
   const unixMode = madeBy >> 8 === UNIX_HOST ? external >>> 16 : undefined;
   const traversal = traversalReason(name);
   if (traversal) facts.push({ kind: 'path-traversal', detail: `${traversal} in '${name}'` });
-  if (unixMode !== undefined && (unixMode & S_IFMT) === S_IFLNK) facts.push({ kind: 'symlink', detail: `'${name}' is a symbolic link` });
-  if (method !== 0 && method !== 8) facts.push({ kind: 'unsupported-method', detail: `compression method ${method}` });
+  if (unixMode !== undefined && (unixMode & S_IFMT) === S_IFLNK)
+    facts.push({ kind: 'symlink', detail: `'${name}' is a symbolic link` });
+  if (method !== 0 && method !== 8)
+    facts.push({ kind: 'unsupported-method', detail: `compression method ${method}` });
   return {
     index,
     name,
@@ -208,7 +268,9 @@ function markDuplicates(entries: ZipEntry[]): void {
 }
 
 function markOverlaps(entries: ZipEntry[], cdStart: number): void {
-  const placed = entries.filter((e) => e.dataOffset !== undefined).sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  const placed = entries
+    .filter((e) => e.dataOffset !== undefined)
+    .sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
   for (let i = 0; i < placed.length; i++) {
     const a = placed[i] as ZipEntry;
     const aEnd = (a.dataOffset as number) + a.compressedSize;
@@ -218,7 +280,10 @@ function markOverlaps(entries: ZipEntry[], cdStart: number): void {
       a.facts.push({ kind: 'overlap', detail });
       b.facts.push({ kind: 'overlap', detail });
     } else if (b === undefined && aEnd > cdStart) {
-      a.facts.push({ kind: 'overlap', detail: `data of '${a.name}' (to ${aEnd}) runs into the central directory at ${cdStart}` });
+      a.facts.push({
+        kind: 'overlap',
+        detail: `data of '${a.name}' (to ${aEnd}) runs into the central directory at ${cdStart}`,
+      });
     }
   }
 }

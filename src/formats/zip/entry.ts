@@ -19,17 +19,33 @@ const PARTIAL_OUTPUT_BYTES = 1 << 20;
  * Flags are not consulted (a stored "encrypted" entry is returned as its raw bytes). CRC is not checked.
  * `budget` further caps the output (bytes left of the total inflation budget).
  */
-export function openEntry(source: ByteSource, entry: ZipEntry, limits: ZipOpenLimits, budget = Number.POSITIVE_INFINITY): ZipOpenResult {
+export function openEntry(
+  source: ByteSource,
+  entry: ZipEntry,
+  limits: ZipOpenLimits,
+  budget = Number.POSITIVE_INFINITY,
+): ZipOpenResult {
   if (entry.dataOffset === undefined) {
-    return { ok: false, reason: 'bad-local-header', message: `'${entry.name}': local header unusable, data cannot be located` };
+    return {
+      ok: false,
+      reason: 'bad-local-header',
+      message: `'${entry.name}': local header unusable, data cannot be located`,
+    };
   }
   if (entry.method === ZIP_METHOD.stored) {
     return { ok: true, source: new SliceSource(source, entry.dataOffset, entry.compressedSize), inflated: 0 };
   }
   if (entry.method !== ZIP_METHOD.deflate) {
-    return { ok: false, reason: 'unsupported-method', message: `'${entry.name}': compression method ${entry.method} is not supported` };
+    return {
+      ok: false,
+      reason: 'unsupported-method',
+      message: `'${entry.name}': compression method ${entry.method} is not supported`,
+    };
   }
-  const ratioCap = Math.max(ZIP_LIMITS.ratioFloorBytes, Math.floor(entry.compressedSize * limits.maxCompressionRatio));
+  const ratioCap = Math.max(
+    ZIP_LIMITS.ratioFloorBytes,
+    Math.floor(entry.compressedSize * limits.maxCompressionRatio),
+  );
   const cap = Math.max(1, Math.min(limits.maxInflatedBytes, ratioCap, budget));
   const compressed = source.read(entry.dataOffset, entry.compressedSize);
   try {
@@ -41,13 +57,29 @@ export function openEntry(source: ByteSource, entry: ZipEntry, limits: ZipOpenLi
     if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
       const which =
         cap === budget
-          ? { reason: 'total-limit' as const, why: `the total inflation budget (${fmtInt(budget)} bytes left)` }
+          ? {
+              reason: 'total-limit' as const,
+              why: `the total inflation budget (${fmtInt(budget)} bytes left)`,
+            }
           : cap === limits.maxInflatedBytes
             ? { reason: 'bomb' as const, why: `maxInflatedBytes (${fmtInt(cap)})` }
-            : { reason: 'bomb' as const, why: `maxCompressionRatio ${limits.maxCompressionRatio}:1 (${fmtInt(cap)} bytes from ${fmtInt(entry.compressedSize)})` };
-      return { ok: false, reason: which.reason, message: `'${entry.name}' inflates past ${which.why}`, ...withPartial };
+            : {
+                reason: 'bomb' as const,
+                why: `maxCompressionRatio ${limits.maxCompressionRatio}:1 (${fmtInt(cap)} bytes from ${fmtInt(entry.compressedSize)})`,
+              };
+      return {
+        ok: false,
+        reason: which.reason,
+        message: `'${entry.name}' inflates past ${which.why}`,
+        ...withPartial,
+      };
     }
-    return { ok: false, reason: 'inflate-error', message: `'${entry.name}': deflate data is corrupt (${errorMessage(e)})`, ...withPartial };
+    return {
+      ok: false,
+      reason: 'inflate-error',
+      message: `'${entry.name}': deflate data is corrupt (${errorMessage(e)})`,
+      ...withPartial,
+    };
   }
 }
 
@@ -71,7 +103,8 @@ export function inflatePrefix(compressed: Uint8Array, maxOutput: number): Uint8A
  */
 export function sniffEntry(source: ByteSource, entry: ZipEntry, n = 16): Uint8Array {
   if (entry.dataOffset === undefined) return new Uint8Array(0);
-  if (entry.method === ZIP_METHOD.stored) return source.read(entry.dataOffset, Math.min(n, entry.compressedSize)).slice();
+  if (entry.method === ZIP_METHOD.stored)
+    return source.read(entry.dataOffset, Math.min(n, entry.compressedSize)).slice();
   if (entry.method !== ZIP_METHOD.deflate) return new Uint8Array(0);
   const take = Math.min(entry.compressedSize, ZIP_LIMITS.prefixInputBytes);
   const compressed = source.read(entry.dataOffset, take);

@@ -18,7 +18,10 @@ export interface ZipEnd {
 }
 
 function u32At(b: Uint8Array, i: number): number {
-  return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16)) + (b[i + 3] as number) * 0x1000000;
+  return (
+    ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16)) +
+    (b[i + 3] as number) * 0x1000000
+  );
 }
 
 /**
@@ -56,13 +59,25 @@ export function readZipEnd(source: ByteSource, eocdOffset: number): ZipEnd {
   let centralOffset = r.u32le('EOCD central directory offset');
   const commentLength = r.u16le('EOCD comment length');
   if (disk !== 0 || cdDisk !== 0 || diskEntries !== entryCount) {
-    anomalies.push({ kind: 'multi-disk', detail: `EOCD names disk ${disk}/${cdDisk}, ${diskEntries} of ${entryCount} entries on this disk`, offset: eocdOffset });
+    anomalies.push({
+      kind: 'multi-disk',
+      detail: `EOCD names disk ${disk}/${cdDisk}, ${diskEntries} of ${entryCount} entries on this disk`,
+      offset: eocdOffset,
+    });
   }
   const recordEnd = eocdOffset + ZIP_RECORD.eocd + commentLength;
   if (recordEnd < source.size) {
-    anomalies.push({ kind: 'trailing-data', detail: `${fmtInt(source.size - recordEnd)} bytes after the end-of-central-directory record`, offset: recordEnd });
+    anomalies.push({
+      kind: 'trailing-data',
+      detail: `${fmtInt(source.size - recordEnd)} bytes after the end-of-central-directory record`,
+      offset: recordEnd,
+    });
   } else if (recordEnd > source.size) {
-    anomalies.push({ kind: 'bad-directory', detail: `EOCD comment of ${commentLength} bytes runs past the end of the file`, offset: eocdOffset });
+    anomalies.push({
+      kind: 'bad-directory',
+      detail: `EOCD comment of ${commentLength} bytes runs past the end of the file`,
+      offset: eocdOffset,
+    });
   }
 
   let zip64 = false;
@@ -75,7 +90,8 @@ export function readZipEnd(source: ByteSource, eocdOffset: number): ZipEnd {
     const recordAt = lr.u64leNumber('ZIP64 end record offset');
     // The record normally sits right before the locator; prepended data shifts the stored offset.
     const expectedAt = locatorAt - ZIP_RECORD.zip64Eocd;
-    const at = recordAt + ZIP_RECORD.zip64Eocd <= source.size && isZip64Eocd(source, recordAt) ? recordAt : expectedAt;
+    const at =
+      recordAt + ZIP_RECORD.zip64Eocd <= source.size && isZip64Eocd(source, recordAt) ? recordAt : expectedAt;
     if (at >= 0 && isZip64Eocd(source, at)) {
       const z = new ByteReader(source, at + 4);
       z.u64le('ZIP64 record size');
@@ -93,12 +109,29 @@ export function readZipEnd(source: ByteSource, eocdOffset: number): ZipEnd {
       zip64 = true;
       zip64EocdOffset = at;
     } else {
-      anomalies.push({ kind: 'bad-directory', detail: `ZIP64 locator points at ${recordAt}, where there is no ZIP64 end record`, offset: locatorAt });
+      anomalies.push({
+        kind: 'bad-directory',
+        detail: `ZIP64 locator points at ${recordAt}, where there is no ZIP64 end record`,
+        offset: locatorAt,
+      });
     }
   } else if (wantsZip64) {
-    anomalies.push({ kind: 'bad-directory', detail: 'EOCD fields are 0xFFFF/0xFFFFFFFF but no ZIP64 locator precedes it', offset: eocdOffset });
+    anomalies.push({
+      kind: 'bad-directory',
+      detail: 'EOCD fields are 0xFFFF/0xFFFFFFFF but no ZIP64 locator precedes it',
+      offset: eocdOffset,
+    });
   }
-  return { eocdOffset, zip64EocdOffset, entryCount, centralSize, centralOffset, commentLength, zip64, anomalies };
+  return {
+    eocdOffset,
+    zip64EocdOffset,
+    entryCount,
+    centralSize,
+    centralOffset,
+    commentLength,
+    zip64,
+    anomalies,
+  };
 }
 
 function isZip64Eocd(source: ByteSource, at: number): boolean {

@@ -1,8 +1,8 @@
 import { startsWith } from '../../core/bytes.js';
 
 export { readZipDirectory, type ZipReadLimits } from './directory.js';
-export { findEocd, hasZipEnd, readZipEnd, type ZipEnd } from './eocd.js';
 export { inflatePrefix, openEntry, sniffEntry, type ZipOpenLimits } from './entry.js';
+export { findEocd, hasZipEnd, readZipEnd, type ZipEnd } from './eocd.js';
 export { ZIP_LIMITS } from './limits.js';
 export { describeFlags, RISKY_FLAGS } from './local.js';
 export { traversalReason } from './names.js';

@@ -24,13 +24,19 @@ export function readLocalHeader(source: ByteSource, entry: ZipEntry): void {
   const at = entry.localHeaderOffset;
   try {
     if (at < 0 || at + ZIP_RECORD.local > source.size) {
-      entry.facts.push({ kind: 'bad-local-header', detail: `local header offset ${fmtInt(at)} is outside the file of ${fmtInt(source.size)} bytes` });
+      entry.facts.push({
+        kind: 'bad-local-header',
+        detail: `local header offset ${fmtInt(at)} is outside the file of ${fmtInt(source.size)} bytes`,
+      });
       return;
     }
     const r = new ByteReader(source, at);
     const sig = r.u32le('local signature');
     if (sig !== ZIP_SIG.local) {
-      entry.facts.push({ kind: 'bad-local-header', detail: `no local header at ${fmtInt(at)} (signature 0x${sig.toString(16)})` });
+      entry.facts.push({
+        kind: 'bad-local-header',
+        detail: `no local header at ${fmtInt(at)} (signature 0x${sig.toString(16)})`,
+      });
       return;
     }
     r.u16le('version needed');
@@ -44,7 +50,10 @@ export function readLocalHeader(source: ByteSource, entry: ZipEntry): void {
     entry.localFlags = flags;
     entry.localName = utf8Of(rawName);
     if (!sameBytes(rawName, entry.rawName)) {
-      entry.facts.push({ kind: 'name-mismatch', detail: `central directory says '${entry.name}', local header says '${entry.localName}'` });
+      entry.facts.push({
+        kind: 'name-mismatch',
+        detail: `central directory says '${entry.name}', local header says '${entry.localName}'`,
+      });
     }
     const dataOffset = r.pos;
     if (dataOffset + entry.compressedSize > source.size) {
@@ -60,7 +69,8 @@ export function readLocalHeader(source: ByteSource, entry: ZipEntry): void {
     entry.facts.push({ kind: 'bad-local-header', detail: `local header at ${fmtInt(at)}: ${e.message}` });
   } finally {
     const risky = (entry.flags | (entry.localFlags ?? 0)) & RISKY_FLAGS;
-    if (risky !== 0) entry.facts.push({ kind: 'flag-bits', detail: describeFlags(entry.flags, entry.localFlags) });
+    if (risky !== 0)
+      entry.facts.push({ kind: 'flag-bits', detail: describeFlags(entry.flags, entry.localFlags) });
   }
 }
 

@@ -1,0 +1,20 @@
+/** Member-name checks (kept beside the tar reader so formats do not import each other). */
+
+/**
+ * Why a member name would escape the extraction folder (zip slip, CWE-22), or undefined when it
+ * stays inside: absolute paths, Windows drive letters and UNC prefixes, `..` segments.
+ */
+export function traversalReason(name: string): string | undefined {
+  if (name.startsWith('/') || name.startsWith('\\')) return 'absolute path';
+  if (/^[A-Za-z]:/.test(name)) return 'drive-letter path';
+  const parts = name.split(/[\\/]/);
+  if (parts.includes('..')) return "'..' path segment";
+  return undefined;
+}
+
+/** Byte-wise equality of two names. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
