@@ -21,6 +21,8 @@ export const CWE = {
   fileCreation: 'CWE-73',
   osCommand: 'CWE-78',
   untrustedSearchPath: 'CWE-426',
+  uncontrolledRecursion: 'CWE-674',
+  protectionFailure: 'CWE-693',
 } as const;
 
 export const ATLAS = {
