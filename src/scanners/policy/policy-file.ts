@@ -30,22 +30,29 @@ function fieldPath(path: ReadonlyArray<PropertyKey>): string {
   return out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): { field: string; message: string } {
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  prefix: readonly PropertyKey[] = [],
+): { field: string; message: string } {
+  const path = [...prefix, ...issue.path];
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `"${k}"`).join(', ');
-    return {
-      field: fieldPath(issue.path),
-      message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}`,
-    };
+    return { field: fieldPath(path), message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}` };
   }
   if (issue.code === 'invalid_union') {
+    // A deny entry: report the object branch's problem when the value was an object, not "expected string".
+    const branch = issue.errors.find((list) =>
+      list.some((i) => i.code !== 'invalid_type' || i.path.length > 0),
+    );
+    const inner = branch?.[0];
+    if (inner !== undefined) return describeIssue(inner, path);
     return {
-      field: fieldPath(issue.path),
+      field: fieldPath(path),
       message:
         'expected a pattern string or { "pattern": string, "family"?: DangerFamily, "reason"?: string }',
     };
   }
-  return { field: fieldPath(issue.path), message: issue.message };
+  return { field: fieldPath(path), message: issue.message };
 }
 
 /**

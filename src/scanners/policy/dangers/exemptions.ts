@@ -6,6 +6,11 @@
  * profile that lists it is active.
  */
 export const EXEMPTIONS = {
+  // builtins is dangerous as a module (fickling/modelaudit treat it so); these are constructors of plain
+  // data and two singletons: they evaluate nothing, reach no attribute or namespace, do no I/O.
+  builtins:
+    'bool int float complex str bytes bytearray list tuple set frozenset dict range slice object Ellipsis ' +
+    'NotImplemented',
   // copyreg is dangerous as a module (add_extension rewires EXT opcodes); these three only call
   // cls.__new__ / base.__init__ on classes that are themselves globals of the pickle, classified on their own.
   copyreg: '_reconstructor __newobj__ __newobj_ex__',

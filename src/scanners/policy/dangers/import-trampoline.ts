@@ -5,6 +5,8 @@ import type { FamilyTable } from './types.js';
  * access, call carriers that take a callable and arguments (T09, T14, T15, T20, T31).
  */
 export const IMPORT_TRAMPOLINE: FamilyTable = {
+  builtins:
+    'a builtin outside the pure-constructor allowlist (builtins host eval/exec/getattr/__import__/open …)',
   'builtins:__import__ builtins:reload': 'imports any module by name',
   'builtins:getattr builtins:setattr builtins:delattr builtins:hasattr':
     'reads or writes any attribute (getattr(module, "system"))',

@@ -19,8 +19,7 @@ export const PROCESS: FamilyTable = {
   'pydoc:pipepager pydoc:pager pydoc:tempfilepager pydoc:getpager':
     'pydoc pagers pipe text to a shell command',
   _pyrepl: '_pyrepl.pager.pipe_pager runs a shell command (Python 3.13+)',
-  'test.support test.libregrtest test.regrtest':
-    'CPython test helpers run interpreters and commands (test.support.script_helper.assert_python_ok)',
+  test: 'CPython test helpers run interpreters and commands (test.support.script_helper.assert_python_ok)',
   'torch.utils.collect_env': 'collect_env.run/run_and_read_all execute shell commands',
   'torch.distributed.elastic': 'torch elastic launches and supervises worker processes',
   'pandas:read_clipboard pandas.io.clipboard pandas.io.clipboards':

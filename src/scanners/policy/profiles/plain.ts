@@ -7,7 +7,8 @@ import type { Profile } from './types.js';
  * Verified: scripts/fixtures/list_framework_globals.py (stdlib containers and value types, protocols 0/2/4).
  */
 export const PLAIN_TABLE = {
-  // constructors of plain data; Ellipsis/NotImplemented are singletons (protocol 0 names them)
+  // constructors of plain data; Ellipsis/NotImplemented are singletons (protocol 0 names them). Every
+  // other builtin is dangerous (dangers/import-trampoline.ts), these are exempted (dangers/exemptions.ts)
   builtins:
     'bool int float complex str bytes bytearray list tuple set frozenset dict range slice object Ellipsis ' +
     'NotImplemented',
@@ -21,6 +22,8 @@ export const PLAIN_TABLE = {
   _codecs: 'encode',
   // value types: constructors take numbers/strings only
   datetime: 'date datetime time timedelta timezone tzinfo',
+  // ZoneInfo(key) reads the tz database; keys must be normalised relative paths (no traversal)
+  zoneinfo: 'ZoneInfo',
   decimal: 'Decimal',
   fractions: 'Fraction',
   // only the value class: the uuid module also holds _get_command_stdout (hidden subprocess, T26)

@@ -75,7 +75,8 @@ export const TORCH_NN_TABLE = {
   'torch.nn.modules.fold': 'Fold Unfold',
   'torch.nn.modules.instancenorm':
     'InstanceNorm1d InstanceNorm2d InstanceNorm3d LazyInstanceNorm1d LazyInstanceNorm2d LazyInstanceNorm3d',
-  'torch.nn.modules.linear': 'Bilinear Identity LazyLinear Linear',
+  // NonDynamicallyQuantizableLinear: MultiheadAttention.out_proj (not exported from torch.nn)
+  'torch.nn.modules.linear': 'Bilinear Identity LazyLinear Linear NonDynamicallyQuantizableLinear',
   'torch.nn.modules.loss':
     'BCELoss BCEWithLogitsLoss CTCLoss CosineEmbeddingLoss CrossEntropyLoss GaussianNLLLoss HingeEmbeddingLoss HuberLoss KLDivLoss L1Loss MSELoss MarginRankingLoss MultiLabelMarginLoss MultiLabelSoftMarginLoss MultiMarginLoss NLLLoss NLLLoss2d PoissonNLLLoss SmoothL1Loss SoftMarginLoss TripletMarginLoss TripletMarginWithDistanceLoss',
   'torch.nn.modules.module': 'Module',
