@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv';
-import AjvDraft04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import AjvDraft04Module from 'ajv-draft-04';
+import addFormatsModule from 'ajv-formats';
+
+// CommonJS default exports seen from ESM under NodeNext.
+const AjvDraft04 = AjvDraft04Module.default;
+const addFormats = addFormatsModule.default;
 
 const SHARED = new URL('../../../shared/', import.meta.url);
 
