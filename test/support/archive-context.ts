@@ -103,7 +103,8 @@ export function fakeContext(opts: FakeOptions = {}): { ctx: ScanContext; rec: Re
       });
       if (opts.dispatch === false) return;
       const format = sniffContainer(head);
-      const handler = format === undefined ? undefined : HANDLERS[format];
+      if (format === undefined) return;
+      const handler = HANDLERS[format];
       if (handler === undefined) return;
       if (depth + 1 > limits.maxDepth) {
         rec.findings.push({
@@ -115,7 +116,7 @@ export function fakeContext(opts: FakeOptions = {}): { ctx: ScanContext; rec: Re
         });
         return;
       }
-      rec.formats.includes(format) || rec.formats.push(format);
+      if (!rec.formats.includes(format)) rec.formats.push(format);
       await handler.scan(source, make(path, depth + 1, childName));
     },
     chargeInflated(bytes: number): boolean {
