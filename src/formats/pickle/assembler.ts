@@ -25,7 +25,10 @@ export class PickleAssembler {
     return this.u8(n).u8(n >>> 8);
   }
   private u32(n: number): this {
-    return this.u8(n).u8(n >>> 8).u8(n >>> 16).u8(n >>> 24);
+    return this.u8(n)
+      .u8(n >>> 8)
+      .u8(n >>> 16)
+      .u8(n >>> 24);
   }
   private u64(n: number | bigint): this {
     const v = BigInt(n);
@@ -274,5 +277,9 @@ export class PickleAssembler {
 
 /** Shorthand: a protocol-4 pickle that calls `module.name(*args)` and stops. */
 export function pickleCall(module: string, name: string, ...args: string[]): Uint8Array {
-  return new PickleAssembler().proto(4).callP4(module, name, ...args).stop().bytes();
+  return new PickleAssembler()
+    .proto(4)
+    .callP4(module, name, ...args)
+    .stop()
+    .bytes();
 }

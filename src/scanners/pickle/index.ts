@@ -1,0 +1,4 @@
+export { callLabel, globalEvidence, summarizeCalls } from './calls-summary.js';
+export { pickleHandler } from './handler.js';
+export { type ReportOptions, reportPickleAnalysis } from './report-analysis.js';
+export { PICKLE_RULES, type PickleRuleId } from './rules.js';
