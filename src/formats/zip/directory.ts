@@ -52,7 +52,7 @@ export function readZipDirectory(source: ByteSource, limits: ZipReadLimits): Zip
     sigAt(source, end.centralOffset, ZIP_SIG.central)
   ) {
     cdStart = end.centralOffset;
-  } else if (realStart >= 0 && sigAt(source, realStart, ZIP_SIG.central)) {
+  } else if (realStart > end.centralOffset && sigAt(source, realStart, ZIP_SIG.central)) {
     cdStart = realStart;
     shift = realStart - end.centralOffset;
   } else {
