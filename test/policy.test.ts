@@ -34,6 +34,7 @@ describe('dotted names and dunder tricks', () => {
   it('flags re-exported evaluators reached through another module', () => {
     expect(familyOf('numpy', 'eval')).toBe('code-execution');
     expect(familyOf('somepkg.util', 'getattr')).toBe('import-trampoline');
+    expect(familyOf('torch.nn.modules.module', 'Module.eval')).toBe('unknown');
   });
   it('flags a module object reached as a global (module state rewrite)', () => {
     expect(familyOf('torch', '_utils')).toBe('import-trampoline');

@@ -15,8 +15,8 @@ const DUNDER = /^__.+__$/;
 /** Top-level modules whose dunder name is legitimate: scripts' classes, Python 2 builtins, __future__. */
 const DUNDER_MODULES = new Set(['__main__', '__builtin__', '__future__']);
 /**
- * Builtins that no module re-exports for a good reason: `anything.eval` is flagged wherever it is reached
- * (a module that did `from builtins import *`, a class attribute holding the builtin). Names that are also
+ * Builtins that no module re-exports for a good reason: `module.eval` is flagged whatever the module
+ * (one that did `from builtins import *`). Names that are also
  * ordinary methods (compile, open, system) are not here: re.compile, Image.open are no evaluators.
  */
 const BARE_BUILTINS = new Map<string, DangerFamily>([
@@ -90,7 +90,8 @@ function structural(
       };
     }
   }
-  const last = nameSegs[nameSegs.length - 1] ?? '';
+  // a module attribute only: `Module.eval` (nn.Module's method) is an ordinary method, left unknown
+  const last = nameSegs.length === 1 ? (nameSegs[0] ?? '') : '';
   const bare = BARE_BUILTINS.get(last);
   if (bare !== undefined && module !== 'builtins') {
     return {
