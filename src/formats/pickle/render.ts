@@ -92,6 +92,9 @@ function bytesRepr(prefix: Uint8Array, length: number, max: number): string {
     const c = prefix[i] as number;
     if (c === 0x5c) body += '\\\\';
     else if (c === 0x27) body += "\\'";
+    else if (c === 0x09) body += '\\t';
+    else if (c === 0x0a) body += '\\n';
+    else if (c === 0x0d) body += '\\r';
     else if (c >= 0x20 && c < 0x7f) body += String.fromCharCode(c);
     else body += `\\x${c.toString(16).padStart(2, '0')}`;
   }
