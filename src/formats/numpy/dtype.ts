@@ -80,7 +80,9 @@ export function descrText(descr: PyValue): string {
     case 'list':
       return `[${descr.items.map(descrText).join(', ')}]`;
     case 'tuple':
-      return `(${descr.items.map(descrText).join(', ')})`;
+      return descr.items.length === 1
+        ? `(${descrText(descr.items[0] as PyValue)},)`
+        : `(${descr.items.map(descrText).join(', ')})`;
     case 'int':
       return String(descr.value);
     default:
