@@ -23,7 +23,7 @@ export function renderOptions(maxEvidenceChars: number): RenderOptions {
   return {
     maxStringChars: maxEvidenceChars,
     maxTotalChars: Math.max(maxEvidenceChars * 4, 200),
-    maxDepth: 8,
+    maxDepth: 12,
     maxItems: 8,
   };
 }
@@ -242,7 +242,7 @@ function kwargs(out: Out, kw: PickleValue, depth: number): void {
 }
 
 function call(out: Out, c: PickleCall, depth: number): void {
-  if (depth > out.o.maxDepth) {
+  if (depth >= out.o.maxDepth) {
     out.put('…');
     return;
   }
