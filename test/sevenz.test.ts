@@ -175,3 +175,15 @@ describe('7z handler', () => {
     expect(isPickleHead(rec.members[0]?.head ?? new Uint8Array(0))).toBe(true);
   });
 });
+
+describe('7z handler: ratio bombs', () => {
+  it('a solid archive of zeros stops at maxCompressionRatio', async () => {
+    const zeros = new Uint8Array(8 << 20);
+    const rec = await scanWith(
+      sevenZipHandler,
+      new MemorySource(await make7z({ 'a.bin': zeros, 'b.bin': zeros })),
+      { limits: { maxCompressionRatio: 100 } },
+    );
+    expect(ruleIds(rec)).toEqual(['archive/zip-bomb']);
+  });
+});

@@ -195,7 +195,7 @@ async function viaSevenZip(
   sink: CappedSink,
 ): Promise<{ error: string | undefined }> {
   const run = await runSevenZip(['e', '-so', '-bsp0', SEVENZIP_TYPE[kind]], source, (c) => sink.push(c));
-  if (run.crashed !== undefined) return { error: run.crashed };
+  if (run.crashed !== undefined && !run.stopped) return { error: run.crashed };
   if (run.exitCode !== 0 && !run.stopped)
     return { error: `7-Zip exited with ${run.exitCode}: ${run.log.slice(-3).join(' | ') || 'no message'}` };
   return { error: undefined };

@@ -179,7 +179,7 @@ export async function extractSevenZip(
       complete: false,
     });
   const problems: string[] = [];
-  if (run.crashed !== undefined) problems.push(run.crashed);
+  if (run.crashed !== undefined && !run.stopped) problems.push(run.crashed);
   else if (run.exitCode !== 0 && !run.stopped)
     problems.push(`7-Zip exited with ${run.exitCode}: ${run.log.slice(-3).join(' | ') || 'no message'}`);
   if (!stoppedAtBudget && run.crashed === undefined && i < files.length) {

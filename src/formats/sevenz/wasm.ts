@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { errorMessage, ModelguardError } from '../../core/errors.js';
 import type { ByteSource } from '../../core/source.js';
 
@@ -53,8 +51,6 @@ interface EmOptions {
   print(s: string): void;
   printErr(s: string): void;
   stdin(): number | null;
-  /** The wasm bytes, read once per process (so no instance fetches or locates files itself). */
-  wasmBinary: Uint8Array;
 }
 type Factory = (opts: Partial<EmOptions>) => Promise<EmModule>;
 
@@ -69,17 +65,16 @@ const ENOSPC = 51;
 const EINVAL = 28;
 const INPUT_PATH = '/in/archive';
 
-let cached: Promise<{ factory: Factory; wasm: Uint8Array }> | undefined;
+let cached: Promise<Factory> | undefined;
 
-async function load(): Promise<{ factory: Factory; wasm: Uint8Array }> {
+/** Loads 7z-wasm lazily (only archives that need 7-Zip pay for it); the package locates its own .wasm. */
+async function load(): Promise<Factory> {
   cached ??= (async () => {
     const mod: unknown = await import('7z-wasm');
     const candidate = (mod as { default?: unknown }).default ?? mod;
     if (typeof candidate !== 'function')
       throw new ModelguardError('UNSUPPORTED', '7z-wasm did not export a module factory');
-    const require = createRequire(import.meta.url);
-    const wasm = new Uint8Array(readFileSync(require.resolve('7z-wasm/7zz.wasm')));
-    return { factory: candidate as Factory, wasm };
+    return candidate as Factory;
   })();
   return cached;
 }
@@ -104,7 +99,7 @@ export async function runSevenZip(
   source: ByteSource,
   onStdout: (chunk: Uint8Array) => boolean,
 ): Promise<SevenZipRun> {
-  const { factory, wasm } = await load();
+  const factory = await load();
   const log: string[] = [];
   const note = (s: string): void => {
     if (log.length < WASM_LIMITS.maxLogLines && s.trim() !== '') log.push(s.trim());
@@ -113,7 +108,6 @@ export async function runSevenZip(
     print: note,
     printErr: note,
     stdin: () => null,
-    wasmBinary: wasm,
   });
   const FS = em.FS;
   const dev = FS.makedev(200, 0);

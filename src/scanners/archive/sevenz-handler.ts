@@ -6,6 +6,8 @@ import { BoundedReporter } from './bounded-report.js';
 import { ARCHIVE_RULES as R } from './rules.js';
 
 const UNSUPPORTED = /password|encrypt|unsupported|not implemented/i;
+/** The ratio limit applies only above this many decoded bytes (small archives compress absurdly well). */
+const RATIO_FLOOR_BYTES = 1 << 20;
 
 /**
  * 7z handler (T40: 7z-wrapped checkpoints): 7-Zip lists and extracts in a wasm sandbox with caps; every
@@ -42,19 +44,17 @@ export const sevenZipHandler: FormatHandler = {
             });
         }
       }
-      const x = await extractSevenZip(
-        source,
-        listing,
-        ctx.limits.maxInflatedBytes,
-        ctx.limits.maxTotalInflatedBytes,
-      );
+      // Decoding stops at the total budget or at maxCompressionRatio × the archive size, whichever is lower.
+      const ratioBudget = Math.max(RATIO_FLOOR_BYTES, source.size * ctx.limits.maxCompressionRatio);
+      const budget = Math.min(ctx.limits.maxTotalInflatedBytes, ratioBudget);
+      const x = await extractSevenZip(source, listing, ctx.limits.maxInflatedBytes, budget);
       for (const p of x.problems)
         out.report(UNSUPPORTED.test(p) ? R['archive/unsupported'] : R['archive/malformed'], {
           message: `7z: ${p}`,
         });
       if (x.stoppedAtBudget) {
         out.report(R['archive/zip-bomb'], {
-          message: `7z: members decode to more than maxTotalInflatedBytes (${fmtInt(ctx.limits.maxTotalInflatedBytes)}); decoding stopped`,
+          message: `7z: members decode to more than ${fmtInt(budget)} bytes (${budget === ratioBudget ? `maxCompressionRatio ${ctx.limits.maxCompressionRatio}:1` : 'maxTotalInflatedBytes'}); decoding stopped`,
         });
       }
       let charging = true;
