@@ -34,9 +34,13 @@ export function legacyTorchMagic(s: PickleStream): 'literal' | 'dynamic' | undef
   return undefined;
 }
 
-/** True when the stream is not a pickle at all: nothing parsed before it failed. */
+/**
+ * True when the stream is not a pickle at all: it failed before STOP without importing or calling
+ * anything, and it had no PROTO to say it was meant as one (or failed right after it).
+ */
 export function isMalformedStream(s: PickleStream): boolean {
-  return !s.complete && s.globals.length === 0 && s.calls.length === 0 && s.persistentIds.length === 0;
+  if (s.complete || s.globals.length > 0 || s.calls.length > 0) return false;
+  return s.protocol === undefined || s.opcodeCount <= 1;
 }
 
 interface Draft {
