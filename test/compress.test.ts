@@ -51,7 +51,7 @@ describe('decompress: Python-made streams', () => {
     const r = await decompress(kind, new MemorySource(file(f)), DEFAULT_LIMITS);
     expect(r.error).toBeUndefined();
     expect(r.complete).toBe(true);
-    expect(Buffer.from(r.bytes).equals(Buffer.from(RAW))).toBe(true);
+    expect(Buffer.from(r.output.read(0, r.output.size)).equals(Buffer.from(RAW))).toBe(true);
   });
 
   it('concatenated xz and bzip2 streams decode whole', async () => {
@@ -62,7 +62,7 @@ describe('decompress: Python-made streams', () => {
       const one = file(f);
       const two = new Uint8Array([...one, ...one]);
       const r = await decompress(kind, new MemorySource(two), DEFAULT_LIMITS);
-      expect(r.bytes.length, f).toBe(RAW.length * 2);
+      expect(r.output.size, f).toBe(RAW.length * 2);
     }
   });
 
@@ -106,7 +106,7 @@ describe('decompress: bombs stop at the cap', () => {
       maxCompressionRatio: 1e9,
     });
     expect(r.stop).toBe('max-inflated');
-    expect(r.bytes.length).toBe(1 << 20);
+    expect(r.output.size).toBe(1 << 20);
   });
 
   it.each([
@@ -115,7 +115,7 @@ describe('decompress: bombs stop at the cap', () => {
   ] as const)('%s trips the ratio limit', async (f, kind) => {
     const r = await decompress(kind, new MemorySource(file(f)), DEFAULT_LIMITS);
     expect(r.stop).toBe('ratio');
-    expect(r.bytes.length).toBeLessThan(16 << 20);
+    expect(r.output.size).toBeLessThan(16 << 20);
   });
 
   it('a 1 GiB gzip bomb stops at the cap with flat memory', async () => {
@@ -126,7 +126,7 @@ describe('decompress: bombs stop at the cap', () => {
       maxInflatedBytes: 4 << 20,
     });
     expect(r.stop).toBe('max-inflated');
-    expect(r.bytes.length).toBe(4 << 20);
+    expect(r.output.size).toBe(4 << 20);
     expect(process.memoryUsage().rss - rss).toBeLessThan(128 << 20);
   });
 });
@@ -168,5 +168,23 @@ describe('compression handlers (T41)', () => {
       '<decompressed>',
       '<decompressed>!/dict.pkl',
     ]);
+  });
+});
+
+describe('ChunkedSource', () => {
+  it('reads across chunk boundaries and refuses reads past the end', async () => {
+    const { ChunkedSource } = await import('../src/formats/compress/index.js');
+    const s = new ChunkedSource([
+      Uint8Array.from([1, 2]),
+      Uint8Array.from([3]),
+      new Uint8Array(0),
+      Uint8Array.from([4, 5, 6]),
+    ]);
+    expect(s.size).toBe(6);
+    expect([...s.read(0, 6)]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([...s.read(1, 3)]).toEqual([2, 3, 4]);
+    expect([...s.read(4, 2)]).toEqual([5, 6]);
+    expect(s.read(6, 0).length).toBe(0);
+    expect(() => s.read(5, 2)).toThrow();
   });
 });

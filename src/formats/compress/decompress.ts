@@ -3,6 +3,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { ScanLimits } from '../../core/limits.js';
 import type { ByteSource } from '../../core/source.js';
 import { runSevenZip } from '../sevenz/wasm.js';
+import { ChunkedSource } from './chunked-source.js';
 import type { CompressionKind } from './sniff.js';
 
 export const COMPRESS_LIMITS = {
@@ -19,15 +20,15 @@ export type DecompressStop = 'max-inflated' | 'ratio' | 'budget';
 
 export interface Decompressed {
   kind: CompressionKind;
-  /** The output, or its first `cap` bytes when stopped early. */
-  bytes: Uint8Array;
+  /** The output (or its first `cap` bytes when stopped early), held as the decoder's chunks. */
+  output: ByteSource;
   /** True when the whole stream was decoded without error. */
   complete: boolean;
   /** Set when a limit stopped decoding (a decompression bomb, or the total budget). */
   stop: DecompressStop | undefined;
   /** The output cap that applied, in bytes. */
   cap: number;
-  /** Decoder error (corrupt or truncated stream); `bytes` holds what was decoded before it. */
+  /** Decoder error (corrupt or truncated stream); `output` holds what was decoded before it. */
   error: string | undefined;
 }
 
@@ -50,15 +51,11 @@ class CappedSink {
     this.total += c.length;
     return true;
   }
-  bytes(): Uint8Array {
-    if (this.chunks.length === 1) return this.chunks[0] as Uint8Array;
-    const out = new Uint8Array(this.total);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+  source(): ChunkedSource {
+    return new ChunkedSource(this.chunks);
+  }
+  each(): readonly Uint8Array[] {
+    return this.chunks;
   }
 }
 
@@ -98,14 +95,17 @@ export async function decompress(
     kind === 'gzip' || kind === 'zlib'
       ? await viaZlib(kind, source, sink)
       : await viaSevenZip(kind, source, sink);
-  const bytes = sink.bytes();
+  const output = sink.source();
   // node:zlib streams end quietly on truncated input; the trailers tell.
   const error = sink.full
     ? undefined
-    : (r.error ?? (kind === 'gzip' || kind === 'zlib' ? trailerProblem(kind, source, bytes) : undefined));
+    : (r.error ??
+      (kind === 'gzip' || kind === 'zlib'
+        ? trailerProblem(kind, source, sink.each(), sink.total)
+        : undefined));
   return {
     kind,
-    bytes,
+    output,
     complete: !sink.full && error === undefined,
     stop: sink.full ? reason : undefined,
     cap,
@@ -113,23 +113,29 @@ export async function decompress(
   };
 }
 
-function adler32(b: Uint8Array): number {
+function adler32(chunks: readonly Uint8Array[]): number {
   let a = 1;
   let s = 0;
-  for (let i = 0; i < b.length; ) {
-    const end = Math.min(b.length, i + 5552);
-    for (; i < end; i++) {
-      a += b[i] as number;
-      s += a;
+  for (const b of chunks)
+    for (let i = 0; i < b.length; ) {
+      const end = Math.min(b.length, i + 5552);
+      for (; i < end; i++) {
+        a += b[i] as number;
+        s += a;
+      }
+      a %= 65521;
+      s %= 65521;
     }
-    a %= 65521;
-    s %= 65521;
-  }
   return (s * 65536 + a) >>> 0;
 }
 
 /** Checks the stream trailer against the output: zlib's Adler-32, gzip's ISIZE (single member). */
-function trailerProblem(kind: 'gzip' | 'zlib', source: ByteSource, out: Uint8Array): string | undefined {
+function trailerProblem(
+  kind: 'gzip' | 'zlib',
+  source: ByteSource,
+  out: readonly Uint8Array[],
+  total: number,
+): string | undefined {
   if (source.size < 8) return 'stream is truncated';
   const t = source.read(source.size - 4, 4);
   const le =
@@ -141,8 +147,8 @@ function trailerProblem(kind: 'gzip' | 'zlib', source: ByteSource, out: Uint8Arr
       ? undefined
       : 'stream is truncated or corrupt (Adler-32 trailer does not match)';
   // For several gzip members ISIZE covers only the last one: only flag the single-member mismatch case.
-  if (le === out.length % 0x100000000) return undefined;
-  return le > out.length % 0x100000000
+  if (le === total % 0x100000000) return undefined;
+  return le > total % 0x100000000
     ? 'stream is truncated (gzip ISIZE trailer larger than the output)'
     : undefined;
 }

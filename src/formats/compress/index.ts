@@ -1,3 +1,4 @@
+export { ChunkedSource } from './chunked-source.js';
 export {
   COMPRESS_LIMITS,
   type Decompressed,

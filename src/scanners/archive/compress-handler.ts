@@ -1,5 +1,4 @@
 import { fmtInt } from '../../core/format-number.js';
-import { MemorySource } from '../../core/source.js';
 import { type DecompressStop, decompress } from '../../formats/compress/decompress.js';
 import type { CompressionKind } from '../../formats/compress/sniff.js';
 import type { FormatHandler } from '../types.js';
@@ -30,12 +29,12 @@ function compressedHandler(kind: CompressionKind): FormatHandler {
       }
       if (r.error !== undefined) {
         ctx.report(R['archive/malformed'], {
-          message: `${kind}: ${r.error}${r.bytes.length > 0 ? `; the ${fmtInt(r.bytes.length)} bytes decoded before it were analysed` : ''}`,
+          message: `${kind}: ${r.error}${r.output.size > 0 ? `; the ${fmtInt(r.output.size)} bytes decoded before it were analysed` : ''}`,
         });
       }
-      if (r.bytes.length === 0) return;
-      ctx.chargeInflated(r.bytes.length);
-      await ctx.scanMember(DECOMPRESSED_MEMBER, new MemorySource(r.bytes));
+      if (r.output.size === 0) return;
+      ctx.chargeInflated(r.output.size);
+      await ctx.scanMember(DECOMPRESSED_MEMBER, r.output);
     },
   };
 }
