@@ -296,6 +296,35 @@ describe('VM evasions T01-T22', () => {
     expect(s.calls[2]?.callee.kind).toBe('call-result');
   });
 
+  it('T14 variant: BUILD on a module rewrites its attributes, and later imports see the new values', () => {
+    // torch._utils._rebuild_tensor = 'builtins'; then = 'eval'; STACK_GLOBAL(those two) → builtins.eval.
+    const asm = P()
+      .proto(4)
+      .unicodeLine('torch._utils')
+      .memoize()
+      .unicodeLine('_rebuild_tensor')
+      .memoize()
+      .pop()
+      .pop()
+      .unicodeLine('torch')
+      .unicodeLine('_utils')
+      .stackGlobal()
+      .memoize();
+    for (const value of ['builtins', 'eval']) {
+      asm.binget(2).emptyDict().binget(1).unicodeLine(value).setitem().build().pop();
+      asm.binget(0).binget(1).stackGlobal();
+    }
+    const s = only(asm.stackGlobal().unicodeLine('1+1').tuple1().reduce().stop().bytes());
+    expect(s.anomalies).toEqual([]);
+    expect(globalsOf(s)).toEqual([
+      'torch._utils',
+      'torch._utils._rebuild_tensor',
+      'torch._utils._rebuild_tensor',
+      'builtins.eval',
+    ]);
+    expect(tracesOf(s).at(-1)).toBe("builtins.eval('1+1')");
+  });
+
   it('T15 import trampolines: importlib → vars → dict.get, and getattr(import_module(...))', () => {
     const chain = only(
       P()

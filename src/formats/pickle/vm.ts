@@ -9,7 +9,7 @@ import { opcodeName } from './opcodes.js';
 import { step } from './ops.js';
 import { StreamRecorder } from './records.js';
 import type { RenderOptions } from './render.js';
-import type { AnomalyKind, CallOpcode, GlobalOpcode } from './types.js';
+import type { AnomalyKind, CallOpcode, GlobalOpcode, PickleGlobal } from './types.js';
 import { type PickleValue, unknown } from './values.js';
 
 export interface MachineOptions {
@@ -61,6 +61,8 @@ export class Machine {
   result: PickleValue | undefined;
   opcodeCount = 0;
   divergedAt = -1;
+  /** Attributes set by BUILD on global objects, by dotted name. */
+  private readonly attributes = new Map<string, PickleValue>();
   /** BUILD states by target (numpy dtypes carry their item size there). */
   readonly states = new WeakMap<PickleValue, PickleValue>();
   readonly start: number;
@@ -188,13 +190,16 @@ export class Machine {
   }
 
   global(module: string, name: string, opcode: GlobalOpcode, at: number): PickleValue {
+    let m = module;
+    let n = name;
+    let written: { module: string; name: string } | undefined;
     if (this.proto < 3) {
-      const [m, n] = fixImports(module, name);
-      if (m !== module || n !== name) {
-        return { t: 'global', global: this.rec.global(m, n, opcode, at, { module, name }) };
-      }
+      [m, n] = fixImports(module, name);
+      if (m !== module || n !== name) written = { module, name };
     }
-    return { t: 'global', global: this.rec.global(module, name, opcode, at) };
+    const value: PickleValue = { t: 'global', global: this.rec.global(m, n, opcode, at, written) };
+    // An attribute that an earlier BUILD on a module object replaced is what find_class returns now.
+    return this.attributes.size > 0 ? (this.attributes.get(`${m}.${n}`) ?? value) : value;
   }
 
   call(opcode: CallOpcode, at: number, target: PickleValue, argument: PickleValue): PickleValue {
@@ -205,6 +210,7 @@ export class Machine {
   build(at: number, target: PickleValue, state: PickleValue): boolean {
     this.rec.call('BUILD', at, target, state);
     if (target.t === 'call') this.states.set(target, state);
+    if (target.t === 'global') this.setAttributes(target.global, state);
     if (!isNumpyArrayWrapper(target)) return true;
     if (!this.opts.joblib) {
       this.diverge(this.inp.pos);
@@ -254,6 +260,22 @@ export class Machine {
     this.joblibArrays++;
     this.stack[this.stack.length - 1] = { t: 'opaque', text: layout.description };
     return true;
+  }
+
+  /**
+   * BUILD on a global (a module, class or function object) sets its attributes: from a dict state,
+   * or the second item of a `(state, slotstate)` tuple. Later imports of those names get the new
+   * values (sys_module_override: `torch._utils._rebuild_tensor = 'builtins'`, then STACK_GLOBAL).
+   */
+  private setAttributes(g: PickleGlobal, state: PickleValue): void {
+    const dicts = state.t === 'tuple' ? state.items : [state];
+    for (const d of dicts) {
+      if (d?.t !== 'dict') continue;
+      d.keys.forEach((k, i) => {
+        const v = d.values[i];
+        if (k.t === 'str' && !k.truncated && v) this.attributes.set(`${g.module}.${g.name}.${k.v}`, v);
+      });
+    }
   }
 
   /** Alternative interpretations start recording where they stop matching the primary one. */
