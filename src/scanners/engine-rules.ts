@@ -5,15 +5,6 @@ const supplyChain = { atlas: [ATLAS.unsafeArtifacts, ATLAS.supplyChainModel], ow
 
 /** Rules of the scan engine itself (limits that span formats, failures of a scanner). */
 export const ENGINE_RULES = defineRules({
-  'scan/depth-limit': {
-    title: 'Archive nesting deeper than the limit',
-    description:
-      'Archives nested deeper than limits.maxDepth were not opened. Deep nesting is a classic way to exhaust scanners or to hide a payload below the depth they inspect.',
-    severity: 'high',
-    cwe: [CWE.decompressionBomb, CWE.resourceConsumption],
-    ...supplyChain,
-    remediation: 'Unpack the archive and scan its contents, or raise maxDepth if the nesting is legitimate.',
-  },
   'scan/total-inflated-limit': {
     title: 'Total decompressed size over the limit',
     description:

@@ -3,6 +3,7 @@ import type { Finding } from '../core/finding.js';
 import type { ScanLimits } from '../core/limits.js';
 import type { RuleMeta } from '../core/rule.js';
 import type { ByteSource } from '../core/source.js';
+import { ARCHIVE_RULES } from './archive/rules.js';
 import { ENGINE_RULES } from './engine-rules.js';
 import type { Policy } from './policy/policy.js';
 import { HANDLERS } from './registry.js';
@@ -89,7 +90,7 @@ export class MemberScanner implements ScanContext {
   async scanMember(name: string, source: ByteSource, hint?: FormatId): Promise<void> {
     const member = this.member === undefined ? name : `${this.member}!/${name}`;
     if (this.depth + 1 > this.limits.maxDepth) {
-      this.report(ENGINE_RULES['scan/depth-limit'], {
+      this.report(ARCHIVE_RULES['archive/too-deep'], {
         message: `member ${member} is nested ${this.depth + 1} levels deep, beyond maxDepth ${this.limits.maxDepth}; not inspected`,
       });
       return;
