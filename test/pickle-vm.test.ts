@@ -87,6 +87,29 @@ describe('integers and floats', () => {
   });
 });
 
+describe('number lines stay cheap', () => {
+  it('refuses decimal ints over 4,300 digits as CPython 3.11 does, and parses long lines in linear time', () => {
+    expect(only(P().intLine('9'.repeat(4300)).stop().bytes()).anomalies).toEqual([]);
+    expect(anomaliesOf(only(P().intLine('9'.repeat(5000)).stop().bytes()))).toEqual(['invalid-value@0']);
+    const t0 = performance.now();
+    const f = only(
+      P()
+        .floatLine(`${'1'.repeat(500_000)}x`)
+        .stop()
+        .bytes(),
+    );
+    const i = only(
+      P()
+        .intLine(`${'1'.repeat(500_000)} x`)
+        .stop()
+        .bytes(),
+    );
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(anomaliesOf(f)).toEqual(['invalid-value@0']);
+    expect(anomaliesOf(i)).toEqual(['invalid-value@0']);
+  });
+});
+
 describe('strings and bytes', () => {
   it('decodes every string opcode', () => {
     const b = P()

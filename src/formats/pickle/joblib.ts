@@ -1,4 +1,5 @@
 import { asGlobal, asInt, asStr, dictGet, type PickleValue } from './values.js';
+import type { Machine } from './vm.js';
 
 /**
  * joblib's NumpyPickler (joblib/numpy_pickle.py, 1.2) pickles a `NumpyArrayWrapper` in place of each
@@ -80,4 +81,52 @@ export function joblibLayout(
   const align = dictGet(state, 'numpy_array_alignment_bytes');
   const padded = align !== undefined && align.t !== 'none';
   return { kind: 'raw', bytes, padded, description };
+}
+
+/**
+ * After the BUILD of a NumpyArrayWrapper (joblib.load semantics): skips the raw array bytes, or
+ * analyses the nested object-array pickle, and replaces the wrapper on the stack as
+ * NumpyUnpickler.load_build does. False (with an anomaly) when the array cannot be delimited.
+ */
+export function followJoblibArray(m: Machine, at: number, state: PickleValue): boolean {
+  const inp = m.inp;
+  if (m.frameEnd >= 0 && inp.pos < m.frameEnd) {
+    m.anomaly(
+      'frame-mismatch',
+      at,
+      `joblib array after BUILD at ${at} starts inside a frame ending at ${m.frameEnd}; joblib would read it from the frame's end`,
+    );
+    return false;
+  }
+  // The frame ended with the BUILD: what follows is read raw from the file.
+  m.frameEnd = -1;
+  const layout = joblibLayout(state, (v) => m.states.get(v));
+  if (layout.kind === 'unknown') {
+    m.anomaly(
+      'joblib-array',
+      at,
+      `joblib array after BUILD at ${at}: ${layout.why}; its bytes cannot be skipped`,
+    );
+    return false;
+  }
+  m.skippedJoblib = true;
+  if (layout.kind === 'object') {
+    const end = m.opts.onNested?.(inp.pos);
+    if (end === undefined) {
+      m.anomaly(
+        'joblib-array',
+        at,
+        `joblib object array after BUILD at ${at}: the nested pickle does not end`,
+      );
+      return false;
+    }
+    inp.seek(end);
+  } else {
+    if (layout.padded)
+      inp.skipRaw(inp.counted(1, 1, true, 'joblib padding length')[0] as number, 'joblib padding');
+    inp.skipRaw(layout.bytes, `joblib array data (${layout.bytes} bytes)`);
+  }
+  m.joblibArrays++;
+  m.stack[m.stack.length - 1] = { t: 'opaque', text: layout.description };
+  return true;
 }

@@ -137,9 +137,11 @@ export class StreamRecorder {
     return c;
   }
 
-  persistentId(opcode: PersistentIdRecord['opcode'], offset: number, id: PickleValue): void {
-    if (this.on && this.persistentIds.length < PERSISTENT_IDS_KEEP)
-      this.persistentIds.push({ opcode, offset, id });
+  /** Records `persistent_load(id)` and returns its value (the record is the value: one object). */
+  persistentId(opcode: PersistentIdRecord['opcode'], offset: number, id: PickleValue): PickleValue {
+    const v = { t: 'persid', id, offset, opcode } as const;
+    if (this.on && this.persistentIds.length < PERSISTENT_IDS_KEEP) this.persistentIds.push(v);
+    return v;
   }
 
   /** Records an anomaly; the same kind at the same offset is recorded once. */

@@ -17,7 +17,13 @@ export type PickleValue =
   | DictValue
   | { readonly t: 'global'; readonly global: PickleGlobal }
   | { readonly t: 'call'; readonly call: PickleCall }
-  | { readonly t: 'persid'; readonly id: PickleValue; readonly offset: number }
+  /** What `persistent_load(id)` returns (PyTorch storages); also the stream's PersistentIdRecord. */
+  | {
+      readonly t: 'persid';
+      readonly id: PickleValue;
+      readonly offset: number;
+      readonly opcode: 'PERSID' | 'BINPERSID';
+    }
   | { readonly t: 'ext'; readonly code: number; readonly offset: number }
   /** Something the VM describes but does not model (an out-of-band buffer, a joblib array). */
   | { readonly t: 'opaque'; readonly text: string }

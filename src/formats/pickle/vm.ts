@@ -4,7 +4,7 @@ import { fmtInt } from '../../core/format-number.js';
 import type { ScanLimits } from '../../core/limits.js';
 import { fixImports } from './compat-names.js';
 import { PickleInput, type ReadModel } from './input.js';
-import { isNumpyArrayWrapper, joblibLayout } from './joblib.js';
+import { followJoblibArray, isNumpyArrayWrapper } from './joblib.js';
 import { opcodeName } from './opcodes.js';
 import { step } from './ops.js';
 import { StreamRecorder } from './records.js';
@@ -216,50 +216,7 @@ export class Machine {
       this.diverge(this.inp.pos);
       return true;
     }
-    return this.joblibArray(at, state);
-  }
-
-  private joblibArray(at: number, state: PickleValue): boolean {
-    const inp = this.inp;
-    if (this.frameEnd >= 0 && inp.pos < this.frameEnd) {
-      this.anomaly(
-        'frame-mismatch',
-        at,
-        `joblib array after BUILD at ${at} starts inside a frame ending at ${this.frameEnd}; joblib would read it from the frame's end`,
-      );
-      return false;
-    }
-    // The frame ended with the BUILD: what follows is read raw from the file.
-    this.frameEnd = -1;
-    const layout = joblibLayout(state, (v) => this.states.get(v));
-    if (layout.kind === 'unknown') {
-      this.anomaly(
-        'joblib-array',
-        at,
-        `joblib array after BUILD at ${at}: ${layout.why}; its bytes cannot be skipped`,
-      );
-      return false;
-    }
-    this.skippedJoblib = true;
-    if (layout.kind === 'object') {
-      const end = this.opts.onNested?.(inp.pos);
-      if (end === undefined) {
-        this.anomaly(
-          'joblib-array',
-          at,
-          `joblib object array after BUILD at ${at}: the nested pickle does not end`,
-        );
-        return false;
-      }
-      inp.seek(end);
-    } else {
-      if (layout.padded)
-        inp.skipRaw(inp.counted(1, 1, true, 'joblib padding length')[0] as number, 'joblib padding');
-      inp.skipRaw(layout.bytes, `joblib array data (${layout.bytes} bytes)`);
-    }
-    this.joblibArrays++;
-    this.stack[this.stack.length - 1] = { t: 'opaque', text: layout.description };
-    return true;
+    return followJoblibArray(this, at, state);
   }
 
   /**
