@@ -38,6 +38,8 @@ function fakePolicy(unknownSeverity: Severity = 'medium'): Policy {
       }
       if (top === 'importlib')
         return { kind: 'dangerous', family: 'import-trampoline', reason: 'imports anything' };
+      if (module === 'pickle' && name === 'loads')
+        return { kind: 'dangerous', family: 'nested-loader', reason: 'unpickles' };
       if (['torch', 'collections', 'numpy', 'joblib', '_codecs'].includes(top))
         return { kind: 'safe', profile: 'test' };
       if (top === 'builtins' && ['set', 'frozenset', 'bytearray'].includes(name))
@@ -50,10 +52,14 @@ function fakePolicy(unknownSeverity: Severity = 'medium'): Policy {
 async function scan(
   bytes: Uint8Array,
   opts: { limits?: Partial<ScanLimits>; unknownSeverity?: Severity } = {},
-): Promise<{ findings: Seen[]; formats: string[]; members: { name: string; source: ByteSource }[] }> {
+): Promise<{
+  findings: Seen[];
+  formats: string[];
+  members: { name: string; source: ByteSource; hint?: string }[];
+}> {
   const findings: Seen[] = [];
   const formats: string[] = [];
-  const members: { name: string; source: ByteSource }[] = [];
+  const members: { name: string; source: ByteSource; hint?: string }[] = [];
   const ctx: ScanContext = {
     path: '/models/model.pkl',
     member: undefined,
@@ -73,8 +79,8 @@ async function scan(
     noteFormat(f) {
       formats.push(f);
     },
-    async scanMember(name, source) {
-      members.push({ name, source });
+    async scanMember(name, source, hint) {
+      members.push({ name, source, ...(hint ? { hint } : {}) });
     },
     chargeInflated: () => true,
   };
@@ -345,5 +351,43 @@ describe('containers and multi-pickle files', () => {
         evidence: "posix.system('id')",
       }),
     ]);
+  });
+});
+
+describe('nested pickles (T16)', () => {
+  const inner = pickleCall('posix', 'system', 'inner');
+  it('hands bytes given to a nested loader back to the engine as a pickle member', async () => {
+    const asm = P().proto(4).shortBinunicode('pickle').shortBinunicode('loads').stackGlobal();
+    const at = asm.length + 5;
+    const { members, findings } = await scan(asm.binbytes(inner).tuple1().reduce().stop().bytes());
+    expect(rules(serious(findings))).toEqual(['pickle/dangerous-global']);
+    expect(members.map((m) => [m.name, m.hint])).toEqual([[`<nested-pickle@${at}>`, 'pickle']]);
+    expect(Array.from(members[0]?.source.read(0, inner.length) ?? [])).toEqual(Array.from(inner));
+  });
+
+  it('also when protocol 0-2 wrote the bytes as _codecs.encode(str, "latin1")', async () => {
+    const text = Buffer.from(inner).toString('latin1');
+    const bytes = P()
+      .proto(2)
+      .global('pickle', 'loads')
+      .global('_codecs', 'encode')
+      .binunicode(text)
+      .shortBinunicode('latin1')
+      .tuple2()
+      .reduce()
+      .tuple1()
+      .reduce()
+      .stop()
+      .bytes();
+    const { members } = await scan(bytes);
+    expect(members).toHaveLength(1);
+    expect(Array.from(members[0]?.source.read(0, inner.length) ?? [])).toEqual(Array.from(inner));
+  });
+
+  it('leaves bytes passed to anything else alone', async () => {
+    const { members } = await scan(
+      P().proto(4).global('mylib', 'load').binbytes(inner).tuple1().reduce().stop().bytes(),
+    );
+    expect(members).toEqual([]);
   });
 });

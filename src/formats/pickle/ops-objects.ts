@@ -114,7 +114,7 @@ export function stepObjects(m: Machine, code: number, at: number): boolean {
         m.anomaly('invalid-value', at, `PROTO at ${at}: unsupported pickle protocol ${v}`);
       m.protoCount++;
       m.protocol ??= v;
-      m.proto = v;
+      if (v <= HIGHEST_PROTOCOL) m.proto = v;
       return true;
     }
     case 0x95: {

@@ -252,13 +252,19 @@ function readBinString(m: Machine, n: number, op: string): PickleValue {
 }
 
 function bytesOp(m: Machine, n: number, kind: 'bytes' | 'bytearray', op: string): boolean {
+  const offset = m.inp.pos;
   const prefix = m.inp.counted(n, BYTES_KEEP, true, op).slice();
-  m.push({ t: 'bytes', kind, length: n, prefix });
+  m.push({ t: 'bytes', kind, length: n, prefix, offset });
   return true;
 }
 
 function memoLine(m: Machine, at: number, code: number, op: 'GET' | 'PUT'): boolean {
   const key = parsePyIntBase10(decodeLatin1(m.inp.line(op)));
+  if (op === 'GET' && key !== undefined && (key < 0n || key > BigInt(Number.MAX_SAFE_INTEGER))) {
+    // CPython looks the key up and misses (KeyError), as for any key never stored.
+    m.memoGet(-1, at, code);
+    return true;
+  }
   if (key === undefined || key < 0n || key > BigInt(Number.MAX_SAFE_INTEGER)) {
     m.anomaly('invalid-value', at, `${op} at ${at}: memo key is not a non-negative integer`);
     if (op === 'GET') m.push(unknown(`bad GET at ${at}`));

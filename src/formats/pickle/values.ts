@@ -52,6 +52,8 @@ export interface BytesValue {
   readonly length: number;
   /** The first BYTES_KEEP bytes (tensor payloads are never retained). */
   readonly prefix: Uint8Array;
+  /** Offset of the payload in the source, to re-read it (a nested pickle passed to pickle.loads). */
+  readonly offset: number;
 }
 
 export interface SeqValue {

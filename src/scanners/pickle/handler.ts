@@ -9,6 +9,7 @@ import {
   type PickleAnalysis,
 } from '../../formats/pickle/index.js';
 import type { FormatHandler, ScanContext } from '../types.js';
+import { nestedPayloads } from './nested-payloads.js';
 import { reportPickleAnalysis } from './report-analysis.js';
 import { PICKLE_RULES as R } from './rules.js';
 
@@ -39,8 +40,9 @@ function malformedAtStart(a: PickleAnalysis): string | undefined {
 
 /**
  * Pickle format handler: runs the symbolic VM over the whole source (pickles back to back), judges
- * every imported global with the policy, reports each anomaly, lists the calls, and hands a
- * container appended after the last pickle back to the engine (pickle + zip polyglots, T35).
+ * every imported global with the policy, reports each anomaly, lists the calls, and hands back to
+ * the engine the byte strings given to nested loaders (pickle.loads(b'…'), T16) and a container
+ * appended after the last pickle (pickle + zip polyglots, T35).
  */
 export const pickleHandler: FormatHandler = {
   format: 'pickle',
@@ -64,6 +66,8 @@ export const pickleHandler: FormatHandler = {
     const container = t !== undefined && trailingContainer(source, t.offset, t.length);
     if (container) handled.add('trailing-data');
     reportPickleAnalysis(analysis, ctx, { handledAnomalies: handled });
+    for (const p of nestedPayloads(analysis, source, ctx.policy))
+      await ctx.scanMember(p.name, p.source, 'pickle');
     if (t && container) {
       await ctx.scanMember(`<trailing@${t.offset}>`, new SliceSource(source, t.offset, t.length));
     }
