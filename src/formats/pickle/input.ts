@@ -13,6 +13,7 @@ export type ReadModel = 'linear' | 'c-file';
 
 /** Longest protocol-0 line kept; longer lines are read through and cut (`lineCut`). */
 export const LINE_KEEP = 1 << 20;
+const SCRATCH: number[] = [];
 /** Chunk size for reading long arguments without holding them whole. */
 const CHUNK = 1 << 20;
 
@@ -128,6 +129,35 @@ export class PickleInput {
     }
     if (this.r.pos > this.bufEnd) this.bufEnd = this.r.pos;
     return head;
+  }
+
+  /**
+   * A short string argument (`_Unpickler_Read`) when it is all ASCII, read without allocating a
+   * view; undefined (position unchanged) otherwise. Most pickle strings are short ASCII names.
+   */
+  shortAscii(n: number, what: string): string | undefined {
+    if (n > 32) return undefined;
+    const r = this.r;
+    const start = r.pos;
+    const bufEnd = this.bufEnd;
+    if (this.model === 'c-file') this.fresh(n);
+    const from = r.pos;
+    if (n > r.remaining) {
+      throw new TruncatedError(`${what}: need ${n} bytes at offset ${from}, only ${r.remaining} left`, from);
+    }
+    const codes = SCRATCH;
+    codes.length = n;
+    for (let i = 0; i < n; i++) {
+      const c = r.u8(what);
+      if (c >= 0x80) {
+        r.seek(start);
+        this.bufEnd = bufEnd;
+        return undefined;
+      }
+      codes[i] = c;
+    }
+    if (r.pos > this.bufEnd) this.bufEnd = r.pos;
+    return String.fromCharCode.apply(null, codes);
   }
 
   /** Skips n raw bytes the loader reads itself from the file (joblib arrays). */

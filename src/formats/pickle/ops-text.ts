@@ -35,6 +35,8 @@ export function readLong(m: Machine, at: number, n: number): PickleValue {
 
 /** SHORT_BINUNICODE / BINUNICODE / BINUNICODE8 body: UTF-8 with surrogatepass, as CPython decodes it. */
 export function readUnicode(m: Machine, at: number, n: number, op: string): PickleValue {
+  const ascii = m.inp.shortAscii(n, op);
+  if (ascii !== undefined) return strValue(ascii, n, false);
   if (n <= TEXT_KEEP_BYTES) {
     const s = decodeUtf8(m.inp.counted(n, n, false, op));
     if (s !== undefined) return strOf(s, false, n);
