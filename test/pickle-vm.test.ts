@@ -623,3 +623,63 @@ describe('looksLikePickle', () => {
     expect(t('.')).toBe(false);
   });
 });
+
+describe('scale', () => {
+  /** The layout torch.save writes for {f'w{i}': torch.zeros(1)}: ~30 opcodes and 2 calls per tensor. */
+  function torchLikeDataPkl(tensors: number): Uint8Array {
+    // Memo slots 1-5 hold the shared globals and strings; per-tensor values go to 6, 7, 8 …
+    const a = P().proto(2).emptyDict().binput(0).mark();
+    let memo = 6;
+    const put = () => a.longBinput(memo++);
+    for (let i = 0; i < tensors; i++) {
+      a.binunicode(`w${i}`);
+      put();
+      if (i === 0) a.global('torch._utils', '_rebuild_tensor_v2').binput(1);
+      else a.binget(1);
+      a.mark().mark();
+      if (i === 0) a.binunicode('storage').binput(2).global('torch', 'FloatStorage').binput(3);
+      else a.binget(2).binget(3);
+      a.binunicode(String(i));
+      put();
+      if (i === 0) a.binunicode('cpu').binput(4);
+      else a.binget(4);
+      a.binint1(1).tuple();
+      put();
+      a.binpersid().binint1(0).binint1(1).tuple1();
+      put();
+      a.binint1(1).tuple1();
+      put();
+      a.bool(false);
+      if (i === 0) a.global('collections', 'OrderedDict').binput(5);
+      else a.binget(5);
+      a.emptyTuple().reduce();
+      put();
+      a.tuple();
+      put();
+      a.reduce();
+      put();
+    }
+    return a.setitems().stop().bytes();
+  }
+
+  it('analyses a 20,000-tensor checkpoint pickle (600k opcodes) quickly, with flat memory per GET', () => {
+    const bytes = torchLikeDataPkl(20_000);
+    const t0 = performance.now();
+    const s = only(bytes);
+    const ms = performance.now() - t0;
+    expect(s.anomalies).toEqual([]);
+    expect(s.opcodeCount).toBeGreaterThan(600_000);
+    expect(s.calls).toHaveLength(40_000);
+    expect(s.persistentIds).toHaveLength(20_000);
+    expect(globalsOf(s)).toEqual([
+      'torch._utils._rebuild_tensor_v2',
+      'torch.FloatStorage',
+      'collections.OrderedDict',
+    ]);
+    expect(s.calls.at(-1)?.trace).toBe(
+      "torch._utils._rebuild_tensor_v2(persistent_load(('storage', torch.FloatStorage, '19999', 'cpu', 1)), 0, (1,), (1,), False, collections.OrderedDict())",
+    );
+    // Typically 40-90 ms; the bound only catches regressions by an order of magnitude on a loaded CI box.
+    expect(ms).toBeLessThan(1500);
+  });
+});
