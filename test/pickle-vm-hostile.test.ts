@@ -433,6 +433,27 @@ describe('T18 FRAME divergence', () => {
     expect(show(alt?.result)).toBe('2'); // what pickle.load(BytesIO) returns for these bytes (checked with CPython 3.11)
   });
 
+  it('records a global whose own line is where the readings part (the C reader drops the rest of the frame)', () => {
+    // Linear: GLOBAL 'xos system'. C unpickler: the module line runs past the 2-byte frame, so it
+    // drops 'x' and reads 'os' from the frame end: GLOBAL 'os system'.
+    const bytes = P()
+      .proto(4)
+      .frame(2)
+      .raw('cx')
+      .raw('os\nsystem\n')
+      .shortBinunicode('id')
+      .tuple1()
+      .reduce()
+      .stop()
+      .bytes();
+    const a = analyze(bytes);
+    expect(tracesOf(a.streams[0]!)).toEqual(["xos.system('id')"]);
+    const alt = a.streams[1];
+    expect(alt).toMatchObject({ interpretation: 'c-unpickler-file', divergedAt: 12 });
+    expect(globalsOf(alt!)).toEqual(['os.system']);
+    expect(tracesOf(alt!)).toEqual(["os.system('id')"]);
+  });
+
   it('has no alternative reading for well-framed pickles', () => {
     const ok = P().proto(4).frame(3).raw('K\x01.').bytes();
     expect(analyze(ok).streams).toHaveLength(1);

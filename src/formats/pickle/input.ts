@@ -33,6 +33,8 @@ export class PickleInput {
   private bufEnd: number;
   /** c-file model: offset of the first read whose result differs from a linear reading, or -1. */
   divergedAt = -1;
+  /** Called once, at the first divergence (before the diverging argument is used). */
+  onDiverge: ((at: number) => void) | undefined;
   /** True when the last line() was longer than LINE_KEEP and was cut. */
   lineCut = false;
 
@@ -58,10 +60,16 @@ export class PickleInput {
     const pos = this.r.pos;
     if (pos + n <= this.bufEnd) return;
     if (pos < this.bufEnd) {
-      if (this.divergedAt < 0) this.divergedAt = pos;
+      this.diverged(pos);
       this.r.seek(this.bufEnd);
     }
     this.bufEnd = this.r.pos + n;
+  }
+
+  private diverged(at: number): void {
+    if (this.divergedAt >= 0) return;
+    this.divergedAt = at;
+    this.onDiverge?.(at);
   }
 
   u8(what: string): number {
@@ -172,7 +180,7 @@ export class PickleInput {
     let l = this.lineLinear(what);
     if (this.model === 'c-file' && this.r.pos > this.bufEnd) {
       if (start < this.bufEnd) {
-        if (this.divergedAt < 0) this.divergedAt = start;
+        this.diverged(start);
         this.r.seek(this.bufEnd);
         l = this.lineLinear(what);
       }

@@ -76,6 +76,7 @@ export class Machine {
     this.start = start;
     this.inp = new PickleInput(reader, opts.model);
     this.rec = new StreamRecorder(opts.render, !opts.alternate);
+    if (opts.alternate) this.inp.onDiverge = (at) => this.diverge(at);
   }
 
   get limits(): ScanLimits {
@@ -253,7 +254,6 @@ export class Machine {
       for (;;) {
         at = inp.pos;
         code = -1;
-        if (inp.divergedAt >= 0) this.diverge(inp.divergedAt);
         if (at - this.start >= maxPickleBytes)
           this.limit('maxPickleBytes', 'stream bytes', at - this.start, at);
         if (++this.opcodeCount > maxPickleOps)
