@@ -1,9 +1,11 @@
 import { ARCHIVE_HANDLERS } from './archive/index.js';
 import { numpyHandler } from './numpy/index.js';
+import { pickleHandler } from './pickle/index.js';
 import type { FormatHandler, FormatId } from './types.js';
 
 /** Format handlers by format id. A format without a handler is recorded but not analysed. */
 export const HANDLERS: Partial<Record<FormatId, FormatHandler>> = {
   ...ARCHIVE_HANDLERS,
   numpy: numpyHandler,
+  pickle: pickleHandler,
 };

@@ -2,10 +2,12 @@ import type { RuleMeta } from '../core/rule.js';
 import { ARCHIVE_RULES, PYTORCH_CONTAINER_RULES } from './archive/index.js';
 import { ENGINE_RULES } from './engine-rules.js';
 import { NUMPY_RULES } from './numpy/index.js';
+import { PICKLE_RULES } from './pickle/index.js';
 
 /** Every rule of every scanner; docs/rules.md and SARIF rule metadata are generated from this list. */
 export const ALL_RULES: readonly RuleMeta[] = [
   ...Object.values(ENGINE_RULES),
+  ...Object.values(PICKLE_RULES),
   ...Object.values(ARCHIVE_RULES),
   ...Object.values(PYTORCH_CONTAINER_RULES),
   ...Object.values(NUMPY_RULES),
