@@ -1,3 +1,4 @@
+import { constants, inflateSync } from 'node:zlib';
 import { startsWith } from '../../core/bytes.js';
 
 export type CompressionKind = 'gzip' | 'zlib' | 'bzip2' | 'xz' | 'lzma';
@@ -7,12 +8,23 @@ const XZ = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] as const;
 const BZIP2_BLOCK = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59] as const;
 const BZIP2_END = [0x17, 0x72, 0x45, 0x38, 0x50, 0x90] as const;
 
-/** zlib header (RFC 1950): deflate, window ≤ 32 KiB, check bits, no preset dictionary. */
+/**
+ * zlib header (RFC 1950): deflate, window ≤ 32 KiB, check bits, no preset dictionary — and the bytes
+ * after it must start a valid deflate stream. The two header bytes alone collide with other formats
+ * (a protocol-0 pickle starting `(S'` has a valid zlib header), so the head is trial-inflated.
+ */
 export function isZlib(head: Uint8Array): boolean {
-  if (head.length < 2) return false;
+  if (head.length < 3) return false;
   const cmf = head[0] as number;
   const flg = head[1] as number;
-  return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && ((cmf << 8) | flg) % 31 === 0 && (flg & 0x20) === 0;
+  if (!((cmf & 0x0f) === 8 && cmf >> 4 <= 7 && ((cmf << 8) | flg) % 31 === 0 && (flg & 0x20) === 0)) return false;
+  try {
+    // A sync flush accepts a head cut short; invalid block types or codes throw. Output is tiny: the head is ≤ 512 bytes.
+    inflateSync(head, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 });
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+  }
 }
 
 /**
