@@ -115,7 +115,8 @@ export class MemberScanner implements ScanContext {
       }
     }
     if (format === 'unknown') {
-      this.noteFormat(source.size === 0 ? 'empty' : 'unknown');
+      // Archive members of no known format (tensor blobs, text) say nothing about the file itself.
+      if (this.depth === 0) this.noteFormat(source.size === 0 ? 'empty' : 'unknown');
       return;
     }
     await this.runHandler(format, source);
@@ -134,7 +135,7 @@ export class MemberScanner implements ScanContext {
     const clean = trial.every((f) => f.severity === 'info' || f.severity === 'low');
     if (!imports && !clean) {
       this.shared.formats.splice(before);
-      this.noteFormat('unknown');
+      if (this.depth === 0) this.noteFormat('unknown');
       return;
     }
     this.sink.push(...trial);
