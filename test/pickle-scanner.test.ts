@@ -51,7 +51,7 @@ function fakePolicy(unknownSeverity: Severity = 'medium'): Policy {
 
 async function scan(
   bytes: Uint8Array,
-  opts: { limits?: Partial<ScanLimits>; unknownSeverity?: Severity } = {},
+  opts: { limits?: Partial<ScanLimits>; unknownSeverity?: Severity; name?: string } = {},
 ): Promise<{
   findings: Seen[];
   formats: string[];
@@ -66,7 +66,7 @@ async function scan(
     depth: 0,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     policy: fakePolicy(opts.unknownSeverity),
-    name: 'model.pkl',
+    name: opts.name ?? 'model.pkl',
     report(rule, f: FindingInput) {
       findings.push({
         rule: rule.id,
@@ -298,6 +298,24 @@ describe('containers and multi-pickle files', () => {
     );
   });
 
+  it('reads members named storages/tensors with the legacy tar torch layout (T42)', async () => {
+    const storages = concatBytes(
+      P().proto(2).binint1(1).stop().bytes(),
+      P()
+        .proto(2)
+        .shortBinunicode('0')
+        .shortBinunicode('cpu')
+        .global('torch', 'FloatStorage')
+        .tuple3()
+        .stop()
+        .bytes(),
+      [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x3f, 0, 0, 0, 0x40],
+      P().proto(2).emptyList().stop().bytes(),
+    );
+    expect(serious((await scan(storages, { name: 'storages' })).findings)).toEqual([]);
+    expect(rules(serious((await scan(storages)).findings))).toEqual(['pickle/trailing-data']);
+  });
+
   it('benign joblib and sklearn pickles give nothing at medium or above', async () => {
     for (const name of [
       'joblib_arrays.joblib',
@@ -391,3 +409,7 @@ describe('nested pickles (T16)', () => {
     expect(members).toEqual([]);
   });
 });
+
+function concatBytes(...parts: ArrayLike<number>[]): Uint8Array {
+  return new Uint8Array(parts.flatMap((p) => Array.from(p)));
+}

@@ -3,10 +3,11 @@
  * pickles made by Python, joblib, sklearn and torch (test/fixtures/pickle, from
  * scripts/fixtures/make_plain_pickles.py).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ByteReader } from '../src/core/byte-reader.js';
 import { DEFAULT_LIMITS } from '../src/core/limits.js';
-import { FileSource } from '../src/core/source.js';
+import { FileSource, MemorySource } from '../src/core/source.js';
 import {
   analyzePickle,
   looksLikePickle,
@@ -15,6 +16,7 @@ import {
   PickleAssembler,
   pickleCall,
 } from '../src/formats/pickle/index.js';
+import { readTar } from '../src/formats/tar/index.js';
 import {
   analyze,
   anomaliesOf,
@@ -681,5 +683,52 @@ describe('scale', () => {
     );
     // Typically 40-90 ms; the bound only catches regressions by an order of magnitude on a loaded CI box.
     expect(ms).toBeLessThan(1500);
+  });
+});
+
+describe('legacy tar torch members (T42): pickles with raw bytes between them', () => {
+  const BENIGN_TAR = new URL('./fixtures/benign/legacy_tar.pt', import.meta.url);
+  function member(name: string): Uint8Array {
+    const tar = readTar(new MemorySource(new Uint8Array(readFileSync(BENIGN_TAR))), DEFAULT_LIMITS);
+    const e = tar.entries.find((x) => x.name === name);
+    if (!e) throw new Error(`no ${name}`);
+    return e.source.read(0, e.source.size);
+  }
+
+  it('follows the storages and tensors layouts of a real torch 1.13 tar checkpoint', () => {
+    for (const name of ['storages', 'tensors'] as const) {
+      const a = analyze(member(name), { torchTar: name });
+      expect(a.torchTar, name).toEqual({ member: name, followed: true });
+      expect(a.trailing, name).toBeUndefined();
+      expect(
+        a.streams.flatMap((s) => s.anomalies),
+        name,
+      ).toEqual([]);
+    }
+    const storages = analyze(member('storages'), { torchTar: 'storages' });
+    expect(storages.streams.map((s) => show(s.result))).toEqual([
+      '1',
+      "(1, 'cpu', torch.FloatStorage)",
+      '[]',
+    ]);
+    // Read as plain back-to-back pickles, the raw storage bytes are trailing data.
+    expect(analyze(member('storages')).trailing).toBeDefined();
+  });
+
+  it('falls back to back-to-back pickles (fail closed) when a pickle is not what torch expects', () => {
+    const payload = pickleCall('posix', 'system', 'id');
+    const a = analyze(new Uint8Array([...payload, ...P().proto(2).emptyList().stop().bytes()]), {
+      torchTar: 'storages',
+    });
+    expect(a.torchTar).toEqual({
+      member: 'storages',
+      followed: false,
+      note: "the first pickle of 'storages' is not a count",
+    });
+    expect(tracesOf(a.streams[0]!)).toEqual(["posix.system('id')"]);
+    const cut = member('storages').subarray(0, 60);
+    const c = analyze(cut, { torchTar: 'storages' });
+    expect(c.torchTar?.followed).toBe(false);
+    expect(c.streams.flatMap((s) => s.anomalies).length).toBeGreaterThan(0);
   });
 });

@@ -5,6 +5,7 @@ import type { ScanLimits } from '../../core/limits.js';
 import type { ReadModel } from './input.js';
 import { type RenderOptions, renderOptions } from './render.js';
 import { looksLikePickle, PICKLE_SNIFF_BYTES } from './sniff.js';
+import { TorchTarLayout } from './torch-tar.js';
 import type {
   AnalyzeOptions,
   Interpretation,
@@ -56,7 +57,7 @@ class Analyzer {
   constructor(
     readonly reader: ByteReader,
     readonly limits: ScanLimits,
-    readonly opts: Required<AnalyzeOptions>,
+    readonly opts: Required<Omit<AnalyzeOptions, 'torchTar'>>,
   ) {
     this.render = renderOptions(limits.maxEvidenceChars);
   }
@@ -137,12 +138,14 @@ export function analyzePickle(
   limits: ScanLimits,
   options: AnalyzeOptions = {},
 ): PickleAnalysis {
-  const opts: Required<AnalyzeOptions> = {
-    multi: options.multi ?? true,
+  const opts: Required<Omit<AnalyzeOptions, 'torchTar'>> = {
+    multi: options.torchTar !== undefined || (options.multi ?? true),
     joblib: options.joblib ?? true,
     alternates: options.alternates ?? true,
   };
   const a = new Analyzer(reader, limits, opts);
+  let layout = options.torchTar ? new TorchTarLayout(options.torchTar) : undefined;
+  let layoutNote: PickleAnalysis['torchTar'];
   const end = reader.end;
   const tops: Draft[] = [];
   let pos = reader.pos;
@@ -164,6 +167,19 @@ export function analyzePickle(
       legacy = { magic, storagesOffset: pos };
       break;
     }
+    if (layout) {
+      const step = layout.after(primary.stream.result, pos, reader);
+      if ('next' in step) pos = step.next;
+      else {
+        layoutNote = {
+          member: layout.member,
+          followed: 'done' in step,
+          ...('failed' in step ? { note: step.failed } : {}),
+        };
+        layout = undefined;
+        if ('done' in step) break;
+      }
+    }
     if (pos >= end) break;
     if (looksLikePickle(a.peek(pos)) === false) break;
     if (tops.length >= limits.maxPicklesPerStream) {
@@ -173,9 +189,10 @@ export function analyzePickle(
         message: `pickle count ${fmtInt(tops.length + 1)} exceeds limit maxPicklesPerStream ${fmtInt(limits.maxPicklesPerStream)}`,
         limit: 'maxPicklesPerStream',
       });
-      return finish(a, tops, pos, undefined, legacy);
+      return finish(a, tops, pos, { legacyTorch: legacy, torchTar: layoutNote });
     }
   }
+  if (layout) layoutNote = { member: layout.member, followed: layout.complete };
   const last = tops[tops.length - 1] as Draft;
   let trailing: PickleAnalysis['trailing'];
   if (!legacy && last.stream.complete && pos < end) {
@@ -186,16 +203,16 @@ export function analyzePickle(
       message: `${fmtInt(end - pos)} bytes after the pickle that ends at ${pos} are not a pickle (they start ${hexOf(a.peek(pos), 8)})`,
     });
   }
-  return finish(a, tops, pos, trailing, legacy);
+  return finish(a, tops, pos, { trailing, legacyTorch: legacy, torchTar: layoutNote });
 }
 
 function finish(
   a: Analyzer,
   tops: readonly Draft[],
   end: number,
-  trailing: PickleAnalysis['trailing'],
-  legacyTorch: PickleAnalysis['legacyTorch'],
+  extra: { [K in 'trailing' | 'legacyTorch' | 'torchTar']?: PickleAnalysis[K] | undefined },
 ): PickleAnalysis {
+  const { trailing, legacyTorch, torchTar } = extra;
   const topSet = new Set(tops);
   const ordered = [...tops, ...a.drafts.filter((d) => !topSet.has(d))];
   ordered.forEach((d, i) => {
@@ -207,5 +224,6 @@ function finish(
     end,
     ...(trailing ? { trailing } : {}),
     ...(legacyTorch ? { legacyTorch } : {}),
+    ...(torchTar ? { torchTar } : {}),
   };
 }

@@ -11,6 +11,7 @@ export {
 } from './opcodes.js';
 export { pyRepr, type RenderOptions, renderCall, renderOptions, renderValue } from './render.js';
 export { looksLikePickle, PICKLE_SNIFF_BYTES } from './sniff.js';
+export type { TorchTarMember } from './torch-tar.js';
 export type * from './types.js';
 export { ANOMALY_KINDS } from './types.js';
 export type { PickleValue } from './values.js';

@@ -1,4 +1,5 @@
 import type { ScanLimits } from '../../core/limits.js';
+import type { TorchTarMember } from './torch-tar.js';
 import type { PickleValue } from './values.js';
 
 /** Everything the VM reports as "the analysis cannot vouch for this stream". */
@@ -131,6 +132,8 @@ export interface PickleAnalysis {
   readonly trailing?: { readonly offset: number; readonly length: number };
   /** Legacy `torch.save` layout: magic, protocol, sys_info, data, storage keys, raw storages. */
   readonly legacyTorch?: { readonly magic: 'literal' | 'dynamic'; readonly storagesOffset: number };
+  /** With the `torchTar` option: whether the member's pickle/raw-bytes layout was followed to its end. */
+  readonly torchTar?: { readonly member: TorchTarMember; readonly followed: boolean; readonly note?: string };
 }
 
 export interface AnalyzeOptions {
@@ -140,4 +143,9 @@ export interface AnalyzeOptions {
   readonly joblib?: boolean;
   /** Add the alternative interpretations where the reading diverges. Default true. */
   readonly alternates?: boolean;
+  /**
+   * Read a member of a legacy tar torch checkpoint (`storages` or `tensors`): pickles with raw
+   * storage bytes / tensor headers between them (T42). Implies `multi`.
+   */
+  readonly torchTar?: TorchTarMember;
 }

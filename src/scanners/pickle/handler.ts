@@ -7,6 +7,7 @@ import {
   analyzePickle,
   isMalformedStream,
   type PickleAnalysis,
+  type TorchTarMember,
 } from '../../formats/pickle/index.js';
 import type { FormatHandler, ScanContext } from '../types.js';
 import { nestedPayloads } from './nested-payloads.js';
@@ -30,6 +31,15 @@ function trailingContainer(source: ByteSource, offset: number, length: number): 
   return head.length >= 262 && startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257); // tar "ustar"
 }
 
+/**
+ * Members named `storages` / `tensors` (legacy tar torch checkpoints, T42) hold pickles with raw
+ * bytes between them; the layout is followed only while it matches, so the hint is safe anywhere.
+ */
+function torchTarHint(name: string): { torchTar?: TorchTarMember } {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  return base === 'storages' || base === 'tensors' ? { torchTar: base } : {};
+}
+
 /** The first top-level stream, when it failed from its first bytes: the data is no pickle. */
 function malformedAtStart(a: PickleAnalysis): string | undefined {
   const s = a.streams[0];
@@ -50,7 +60,10 @@ export const pickleHandler: FormatHandler = {
     ctx.noteFormat('pickle');
     let analysis: PickleAnalysis;
     try {
-      analysis = analyzePickle(new ByteReader(source), ctx.limits, { multi: true });
+      analysis = analyzePickle(new ByteReader(source), ctx.limits, {
+        multi: true,
+        ...torchTarHint(ctx.name),
+      });
     } catch (e) {
       ctx.report(R['pickle/malformed'], { message: `pickle analysis failed: ${errorMessage(e)}`, offset: 0 });
       return;
