@@ -329,6 +329,7 @@ describe('containers and multi-pickle files', () => {
     }
     const sk = await scan(fixture('sklearn_logreg_p4.pkl'));
     expect(rules(serious(sk.findings))).toEqual(['pickle/unknown-global']);
+    expect((await scan(fixture('joblib_arrays.joblib'))).formats).toEqual(['pickle', 'joblib']);
   });
 
   it('a payload hidden in joblib array bytes is reported for plain pickle.load', async () => {

@@ -74,6 +74,7 @@ export const pickleHandler: FormatHandler = {
       return;
     }
     if (analysis.legacyTorch) ctx.noteFormat('pytorch-legacy');
+    if (analysis.streams.some((s) => s.joblibArrays > 0)) ctx.noteFormat('joblib');
     const handled = new Set<AnomalyKind>();
     const t = analysis.trailing;
     const container = t !== undefined && trailingContainer(source, t.offset, t.length);
