@@ -41,7 +41,8 @@ describe('architecture', () => {
         const target = resolve(join(f, '..'), m[1] as string);
         const to = layerOf(target);
         if (to === from) continue;
-        if (!(ALLOWED[from] ?? []).includes(to)) violations.push(`${relative(SRC, f)} → ${m[1]} (${from} → ${to})`);
+        if (!(ALLOWED[from] ?? []).includes(to))
+          violations.push(`${relative(SRC, f)} → ${m[1]} (${from} → ${to})`);
       }
     }
     expect(violations).toEqual([]);

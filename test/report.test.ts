@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pickleCall } from '../src/formats/pickle/assembler.js';
-import { renderRulesDoc } from '../src/report/rules-doc.js';
 import { renderJson } from '../src/report/json.js';
+import { renderRulesDoc } from '../src/report/rules-doc.js';
 import { renderSarif } from '../src/report/sarif.js';
 import { renderText } from '../src/report/text.js';
 import { scanPaths } from '../src/scanners/engine.js';
@@ -42,7 +42,13 @@ describe('report outputs', async () => {
   it('SARIF validates against the official 2.1.0 schema and has what code scanning needs', () => {
     const validate = sarifValidator();
     const sarif = JSON.parse(renderSarif(report, ALL_RULES, { baseDir: tmp.dir })) as {
-      runs: { tool: { driver: { rules: { id: string; properties: Record<string, unknown> }[] } }; results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+      runs: {
+        tool: { driver: { rules: { id: string; properties: Record<string, unknown> }[] } };
+        results: {
+          ruleId: string;
+          locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+        }[];
+      }[];
     };
     expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     const run = sarif.runs[0];
@@ -50,7 +56,9 @@ describe('report outputs', async () => {
     expect(rule?.properties['security-severity']).toBe('9.5');
     expect(rule?.properties['tags']).toContain('security');
     expect(rule?.properties['tags']).toContain('external/cwe/cwe-502');
-    expect(run?.results.some((r) => r.locations[0]?.physicalLocation.artifactLocation.uri === 'models/evil.txt')).toBe(true);
+    expect(
+      run?.results.some((r) => r.locations[0]?.physicalLocation.artifactLocation.uri === 'models/evil.txt'),
+    ).toBe(true);
   });
 
   it('text output names the file, the rule and the call', () => {

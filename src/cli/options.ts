@@ -26,7 +26,9 @@ export function parseLimits(entries: readonly string[]): Partial<ScanLimits> {
     if (!m) throw new UsageError(`--limit expects name=integer, got "${e}"`);
     const name = m[1] as string;
     if (!(name in DEFAULT_LIMITS)) {
-      throw new UsageError(`unknown limit "${name}"; known limits: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
+      throw new UsageError(
+        `unknown limit "${name}"; known limits: ${Object.keys(DEFAULT_LIMITS).join(', ')}`,
+      );
     }
     out[name as keyof ScanLimits] = Number(m[2]);
   }
@@ -51,7 +53,9 @@ export function buildPolicy(file: string | undefined, unknownSeverity: string | 
   }
   if (unknownSeverity !== undefined) {
     if (!isSeverity(unknownSeverity)) {
-      throw new UsageError(`--unknown-severity must be critical, high, medium, low or info; got "${unknownSeverity}"`);
+      throw new UsageError(
+        `--unknown-severity must be critical, high, medium, low or info; got "${unknownSeverity}"`,
+      );
     }
     options = { ...options, unknownSeverity };
   }

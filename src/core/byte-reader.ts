@@ -93,7 +93,10 @@ export class ByteReader {
     const i = this.ensure(4, what);
     this.pos_ += 4;
     const b = this.buf;
-    return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16)) + (b[i + 3] as number) * 0x1000000;
+    return (
+      ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16)) +
+      (b[i + 3] as number) * 0x1000000
+    );
   }
   i32le(what = 'i32'): number {
     const v = this.u32le(what);
@@ -133,7 +136,10 @@ export class ByteReader {
 
   skip(n: number, what = 'skip'): void {
     if (n < 0 || n > this.end - this.pos_) {
-      throw new TruncatedError(`${what}: cannot skip ${n} bytes at ${this.pos_}, ${this.end - this.pos_} left`, this.pos_);
+      throw new TruncatedError(
+        `${what}: cannot skip ${n} bytes at ${this.pos_}, ${this.end - this.pos_} left`,
+        this.pos_,
+      );
     }
     this.pos_ += n;
   }
@@ -150,7 +156,11 @@ export class ByteReader {
     const nl = slice.indexOf(0x0a);
     if (nl < 0) {
       if (limit > maxLength) {
-        throw new LimitError('maxLineLength', `${what} at ${startPos} longer than ${maxLength} bytes`, startPos);
+        throw new LimitError(
+          'maxLineLength',
+          `${what} at ${startPos} longer than ${maxLength} bytes`,
+          startPos,
+        );
       }
       throw new TruncatedError(`${what} at ${startPos}: no newline before end`, startPos);
     }
@@ -161,7 +171,10 @@ export class ByteReader {
   /** Throws unless every byte was consumed. */
   expectEnd(what = 'data'): void {
     if (this.pos_ !== this.end) {
-      throw new TruncatedError(`${what}: ${this.end - this.pos_} unexpected trailing bytes at ${this.pos_}`, this.pos_);
+      throw new TruncatedError(
+        `${what}: ${this.end - this.pos_} unexpected trailing bytes at ${this.pos_}`,
+        this.pos_,
+      );
     }
   }
 }

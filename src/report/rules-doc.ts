@@ -19,7 +19,16 @@ export function renderRulesDoc(rules: readonly RuleMeta[]): string {
     '',
   ];
   for (const r of sorted) {
-    out.push(`## ${r.id}`, '', `**${r.title}** — default severity \`${r.severity}\`.`, '', r.description, '', `*Remediation:* ${r.remediation}`, '');
+    out.push(
+      `## ${r.id}`,
+      '',
+      `**${r.title}** — default severity \`${r.severity}\`.`,
+      '',
+      r.description,
+      '',
+      `*Remediation:* ${r.remediation}`,
+      '',
+    );
   }
   return out.join('\n');
 }

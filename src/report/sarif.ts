@@ -80,7 +80,10 @@ export function renderSarif(report: ScanReport, rules: readonly RuleMeta[], opts
   const artifactIndex = new Map(report.artifacts.map((a, i) => [a.path, i]));
   const results = report.findings.map((f) => {
     const uri = uriOf(f.location.path, opts.baseDir);
-    const where = [f.location.member ? `member ${f.location.member}` : '', f.location.offset !== undefined ? `offset ${f.location.offset}` : '']
+    const where = [
+      f.location.member ? `member ${f.location.member}` : '',
+      f.location.offset !== undefined ? `offset ${f.location.offset}` : '',
+    ]
       .filter((s) => s)
       .join(', ');
     const ai = artifactIndex.get(f.location.path);
@@ -89,14 +92,18 @@ export function renderSarif(report: ScanReport, rules: readonly RuleMeta[], opts
       ruleId: f.ruleId,
       ...(ri === undefined ? {} : { ruleIndex: ri }),
       level: LEVEL[f.severity],
-      message: { text: `${f.message}${where ? ` (${where})` : ''}${f.evidence ? `\nEvidence: ${f.evidence}` : ''}` },
+      message: {
+        text: `${f.message}${where ? ` (${where})` : ''}${f.evidence ? `\nEvidence: ${f.evidence}` : ''}`,
+      },
       locations: [
         {
           physicalLocation: {
             artifactLocation: { uri, ...(ai === undefined ? {} : { index: ai }) },
             region: { startLine: 1 },
           },
-          ...(f.location.member ? { logicalLocations: [{ fullyQualifiedName: f.location.member, kind: 'member' }] } : {}),
+          ...(f.location.member
+            ? { logicalLocations: [{ fullyQualifiedName: f.location.member, kind: 'member' }] }
+            : {}),
         },
       ],
       partialFingerprints: { 'modelguard/v1': fingerprint(f, uri) },

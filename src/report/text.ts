@@ -43,7 +43,10 @@ function verdictLabel(c: Colors, v: Verdict): string {
 }
 
 function findingLines(c: Colors, f: Finding): string[] {
-  const where = [f.location.member ? `in ${f.location.member}` : '', f.location.offset !== undefined ? `at offset ${f.location.offset}` : '']
+  const where = [
+    f.location.member ? `in ${f.location.member}` : '',
+    f.location.offset !== undefined ? `at offset ${f.location.offset}` : '',
+  ]
     .filter((s) => s.length > 0)
     .join(' ');
   const lines = [`  ${severityLabel(c, f.severity)} ${c.bold(f.ruleId)}  ${f.message}`];
@@ -66,7 +69,11 @@ export function renderText(report: ScanReport, opts: TextOptions): string {
     byPath.set(f.location.path, list);
   }
   const s = report.summary;
-  out.push(c.dim(`modelguard ${report.tool.version} · ${s.files} file${s.files === 1 ? '' : 's'} scanned in ${s.durationMs} ms`));
+  out.push(
+    c.dim(
+      `modelguard ${report.tool.version} · ${s.files} file${s.files === 1 ? '' : 's'} scanned in ${s.durationMs} ms`,
+    ),
+  );
   out.push('');
   for (const a of report.artifacts) {
     const list = byPath.get(a.path) ?? [];

@@ -12,7 +12,8 @@ export const ENGINE_RULES = defineRules({
     severity: 'high',
     cwe: [CWE.decompressionBomb],
     ...supplyChain,
-    remediation: 'Treat the file as hostile unless you expect this much data; raise the limit to scan it fully.',
+    remediation:
+      'Treat the file as hostile unless you expect this much data; raise the limit to scan it fully.',
   },
   'scan/handler-error': {
     title: 'Scanner failed on this input',
@@ -21,6 +22,7 @@ export const ENGINE_RULES = defineRules({
     severity: 'high',
     cwe: [CWE.improperInputValidation],
     ...supplyChain,
-    remediation: 'Do not load the file until it is understood; report the error to the modelguard maintainers.',
+    remediation:
+      'Do not load the file until it is understood; report the error to the modelguard maintainers.',
   },
 });

@@ -6,10 +6,10 @@ import type { Finding } from '../core/finding.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../core/limits.js';
 import { atLeast, maxSeverity, SEVERITIES, type Severity } from '../core/severity.js';
 import { type ByteSource, FileSource } from '../core/source.js';
+import { MemberScanner } from './member-scanner.js';
 import { createPolicy } from './policy/index.js';
 import type { Policy } from './policy/policy.js';
 import type { Artifact, ScanReport, Verdict } from './report-model.js';
-import { MemberScanner } from './member-scanner.js';
 import { VERSION } from './version.js';
 
 export interface ScanOptions {
@@ -33,7 +33,10 @@ export function verdictOf(findings: readonly Finding[], error: string | undefine
 }
 
 /** Expands the user's paths into files: directories recursively (symlinks not followed), sorted. */
-export function listFiles(paths: readonly string[], maxFiles: number): { files: string[]; errors: Map<string, string> } {
+export function listFiles(
+  paths: readonly string[],
+  maxFiles: number,
+): { files: string[]; errors: Map<string, string> } {
   const files: string[] = [];
   const errors = new Map<string, string>();
   const seenDirs = new Set<string>();
@@ -101,7 +104,14 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
     try {
       source = new FileSource(path);
       size = source.size;
-      const scanner = new MemberScanner({ path, limits, policy, findings: own, formats, inflated: { total: 0, reported: false } });
+      const scanner = new MemberScanner({
+        path,
+        limits,
+        policy,
+        findings: own,
+        formats,
+        inflated: { total: 0, reported: false },
+      });
       await scanner.scanTop(source);
       if (options.hash !== false) sha256 = sha256Of(source);
     } catch (e) {

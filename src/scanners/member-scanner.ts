@@ -7,7 +7,7 @@ import { ARCHIVE_RULES } from './archive/rules.js';
 import { ENGINE_RULES } from './engine-rules.js';
 import type { Policy } from './policy/policy.js';
 import { HANDLERS } from './registry.js';
-import { SNIFF_BYTES, sniff } from './sniff.js';
+import { describeOther, SNIFF_BYTES, sniff } from './sniff.js';
 import type { FindingInput, FormatId, ScanContext } from './types.js';
 
 interface Shared {
@@ -116,7 +116,7 @@ export class MemberScanner implements ScanContext {
     }
     if (format === 'unknown') {
       // Archive members of no known format (tensor blobs, text) say nothing about the file itself.
-      if (this.depth === 0) this.noteFormat(source.size === 0 ? 'empty' : 'unknown');
+      if (this.depth === 0) this.noteFormat(source.size === 0 ? 'empty' : describeOther(head));
       return;
     }
     await this.runHandler(format, source);
@@ -135,7 +135,8 @@ export class MemberScanner implements ScanContext {
     const clean = trial.every((f) => f.severity === 'info' || f.severity === 'low');
     if (!imports && !clean) {
       this.shared.formats.splice(before);
-      if (this.depth === 0) this.noteFormat('unknown');
+      if (this.depth === 0)
+        this.noteFormat(describeOther(source.read(0, Math.min(SNIFF_BYTES, source.size))));
       return;
     }
     this.sink.push(...trial);
@@ -149,7 +150,9 @@ export class MemberScanner implements ScanContext {
       await handler.scan(source, this);
     } catch (e) {
       const code = e instanceof ModelguardError ? ` (${e.code})` : '';
-      this.report(ENGINE_RULES['scan/handler-error'], { message: `${format} scanner stopped${code}: ${errorMessage(e)}` });
+      this.report(ENGINE_RULES['scan/handler-error'], {
+        message: `${format} scanner stopped${code}: ${errorMessage(e)}`,
+      });
     }
   }
 }

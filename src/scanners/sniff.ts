@@ -27,3 +27,33 @@ export function sniff(head: Uint8Array): Sniffed {
   if (compression !== undefined) return compression;
   return pickle === 'maybe' ? 'maybe-pickle' : 'unknown';
 }
+
+const OTHER_MAGIC: readonly (readonly [string, readonly number[]])[] = [
+  ['png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+  ['jpeg', [0xff, 0xd8, 0xff]],
+  ['gif', [0x47, 0x49, 0x46, 0x38]],
+  ['pdf', [0x25, 0x50, 0x44, 0x46, 0x2d]],
+  ['elf', [0x7f, 0x45, 0x4c, 0x46]],
+  ['pe', [0x4d, 0x5a]],
+  ['mach-o', [0xcf, 0xfa, 0xed, 0xfe]],
+  ['hdf5', [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]],
+  ['gguf', [0x47, 0x47, 0x55, 0x46]],
+  ['shell-script', [0x23, 0x21]],
+];
+
+/**
+ * A name for a file that is none of the scanned formats, so the report says what it is (`png`,
+ * `text`, `json` …) instead of only "unknown".
+ */
+export function describeOther(head: Uint8Array): string {
+  for (const [name, magic] of OTHER_MAGIC) {
+    if (magic.every((b, i) => head[i] === b)) return name;
+  }
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head);
+  const printable = [...text].filter((ch) => ch >= ' ' || ch === '\n' || ch === '\r' || ch === '\t').length;
+  if (head.length > 0 && printable / [...text].length > 0.95 && !text.includes('\uFFFD')) {
+    const t = text.trimStart();
+    return t.startsWith('{') || t.startsWith('[') ? 'json' : 'text';
+  }
+  return 'unknown';
+}

@@ -1,7 +1,7 @@
-import type { ByteSource } from '../core/source.js';
 import type { ScanLimits } from '../core/limits.js';
 import type { RuleMeta } from '../core/rule.js';
 import type { Severity } from '../core/severity.js';
+import type { ByteSource } from '../core/source.js';
 import type { Policy } from './policy/policy.js';
 
 /** What a scanner says about one finding; taxonomy and rule id come from the rule. */

@@ -17,7 +17,8 @@ export function isZlib(head: Uint8Array): boolean {
   if (head.length < 3) return false;
   const cmf = head[0] as number;
   const flg = head[1] as number;
-  if (!((cmf & 0x0f) === 8 && cmf >> 4 <= 7 && ((cmf << 8) | flg) % 31 === 0 && (flg & 0x20) === 0)) return false;
+  if (!((cmf & 0x0f) === 8 && cmf >> 4 <= 7 && ((cmf << 8) | flg) % 31 === 0 && (flg & 0x20) === 0))
+    return false;
   try {
     // A sync flush accepts a head cut short; invalid block types or codes throw. Output is tiny: the head is ≤ 512 bytes.
     inflateSync(head, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 });
