@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
 
-const main = new URL('../dist/cli/main.js', import.meta.url);
+const main = new URL('../dist/bundle/modelguard.js', import.meta.url);
 if (!existsSync(main)) {
   process.stderr.write('modelguard: not built yet; run `npm install` (or `npm run build`) in the package folder first\n');
   process.exit(2);

@@ -7,6 +7,7 @@ export { renderJson } from './report/json.js';
 export { renderSarif } from './report/sarif.js';
 export { renderText } from './report/text.js';
 export { type ScanOptions, scanPaths } from './scanners/engine.js';
-export { createPolicy, loadPolicyFile } from './scanners/policy/index.js';
+export { createPolicy } from './scanners/policy/index.js';
+export { loadPolicyFile } from './scanners/policy/policy-file.js';
 export type { Artifact, ScanReport, Verdict } from './scanners/report-model.js';
 export { ALL_RULES } from './scanners/rules.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPolicy, loadPolicyFile, PolicyError } from '../src/scanners/policy/index.js';
+import { createPolicy, PolicyError } from '../src/scanners/policy/index.js';
+import { loadPolicyFile } from '../src/scanners/policy/policy-file.js';
 
 function errorOf(text: string): PolicyError {
   try {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_LIMITS, type ScanLimits } from '../core/limits.js';
 import { isSeverity, type Severity } from '../core/severity.js';
-import { createPolicy, loadPolicyFile } from '../scanners/policy/index.js';
+import { createPolicy } from '../scanners/policy/index.js';
 import type { Policy } from '../scanners/policy/policy.js';
 import { UsageError } from './errors.js';
 
@@ -35,8 +35,8 @@ export function parseLimits(entries: readonly string[]): Partial<ScanLimits> {
   return out;
 }
 
-/** The policy from `--policy FILE` and `--unknown-severity`. */
-export function buildPolicy(file: string | undefined, unknownSeverity: string | undefined): Policy {
+/** The policy from `--policy FILE` and `--unknown-severity`. The file schema (zod) loads only when needed. */
+export async function buildPolicy(file: string | undefined, unknownSeverity: string | undefined): Promise<Policy> {
   let options = {};
   if (file !== undefined) {
     let text: string;
@@ -45,6 +45,7 @@ export function buildPolicy(file: string | undefined, unknownSeverity: string | 
     } catch (e) {
       throw new UsageError(`cannot read policy file ${file}: ${(e as Error).message}`);
     }
+    const { loadPolicyFile } = await import('../scanners/policy/policy-file.js');
     try {
       options = loadPolicyFile(text, file);
     } catch (e) {

@@ -27,7 +27,7 @@ export async function scanCommand(paths: string[], flags: ScanFlags): Promise<nu
   const format = parseFormat(flags.format);
   const failOn = parseThreshold(flags.failOn, '--fail-on');
   const limits = parseLimits(flags.limit);
-  const policy = buildPolicy(flags.policy, flags.unknownSeverity);
+  const policy = await buildPolicy(flags.policy, flags.unknownSeverity);
   for (const p of paths) if (!existsSync(p)) throw new UsageError(`no such file or directory: ${p}`);
 
   const progress = new Progress(process.stderr, flags.progress && process.stderr.isTTY === true);

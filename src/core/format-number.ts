@@ -1,6 +1,10 @@
 /** 1234567 → "1,234,567" (messages quote limits this way). */
 export function fmtInt(n: number | bigint): string {
-  return n.toLocaleString('en-US');
+  // toLocaleString is slow enough to show in profiles of 20,000-member archives.
+  const s = String(n);
+  const neg = s.startsWith('-');
+  const digits = neg ? s.slice(1) : s;
+  return (neg ? '-' : '') + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** Bytes as a short human string: 1.5 MiB. */

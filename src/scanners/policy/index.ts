@@ -7,7 +7,6 @@ export { PolicyError } from './errors.js';
 export { createPolicy, type DenyEntry, type PolicyOptions } from './options.js';
 export { parsePattern } from './patterns.js';
 export { DANGER_FAMILIES, type DangerFamily, type GlobalVerdict, type Policy } from './policy.js';
-export { loadPolicyFile, POLICY_FILE_SCHEMA } from './policy-file.js';
 export { isProfileId, PROFILE_IDS, PROFILES, type Profile, type ProfileId } from './profiles/index.js';
 
 /** All profiles, unknown globals at `medium`. */
