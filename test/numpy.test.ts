@@ -5,26 +5,11 @@ import { MemorySource } from '../src/core/source.js';
 import { isNpy, type NpyHeader, parseNpyHeader, parsePyLiteral } from '../src/formats/numpy/index.js';
 import { zipHandler } from '../src/scanners/archive/index.js';
 import { numpyHandler } from '../src/scanners/numpy/index.js';
-import { isPickleHead, ruleIds, scanWith } from './support/archive-context.js';
+import { isPickleHead, ruleIds, SYSTEM_ID_PICKLE, scanWith } from './support/archive-context.js';
 import { buildZip } from './support/zip-writer.js';
 
 const FIX = 'test/fixtures/archive/';
-const PICKLE = Uint8Array.from([
-  0x80,
-  0x02,
-  0x63,
-  ...Buffer.from('posix\nsystem\n'),
-  0x58,
-  2,
-  0,
-  0,
-  0,
-  0x69,
-  0x64,
-  0x85,
-  0x52,
-  0x2e,
-]);
+const PICKLE = SYSTEM_ID_PICKLE;
 const parse = (b: Uint8Array): NpyHeader => parseNpyHeader(new MemorySource(b));
 
 /** A .npy with a hand-written header (version 1.0), then `payload`. */

@@ -5,7 +5,7 @@ import { DEFAULT_LIMITS } from '../src/core/limits.js';
 import { MemorySource } from '../src/core/source.js';
 import { extractSevenZip, isSevenZip, listSevenZip } from '../src/formats/sevenz/index.js';
 import { sevenZipHandler } from '../src/scanners/archive/index.js';
-import { isPickleHead, ruleIds, scanWith } from './support/archive-context.js';
+import { isPickleHead, ruleIds, SYSTEM_ID_PICKLE, scanWith } from './support/archive-context.js';
 import { buildZip } from './support/zip-writer.js';
 
 const CORPUS_7Z = resolve(
@@ -18,22 +18,7 @@ const CORPUS_7Z = resolve(
   'files',
   'malicious1.7z',
 );
-const PICKLE = Uint8Array.from([
-  0x80,
-  0x02,
-  0x63,
-  ...Buffer.from('posix\nsystem\n'),
-  0x58,
-  2,
-  0,
-  0,
-  0,
-  0x69,
-  0x64,
-  0x85,
-  0x52,
-  0x2e,
-]);
+const PICKLE = SYSTEM_ID_PICKLE;
 
 interface EmFs {
   mkdir(p: string): void;

@@ -4,26 +4,11 @@ import { DEFAULT_LIMITS } from '../src/core/limits.js';
 import { MemorySource } from '../src/core/source.js';
 import { isTar, readTar, type TarArchive } from '../src/formats/tar/index.js';
 import { isLegacyTorchTar, tarHandler } from '../src/scanners/archive/index.js';
-import { isPickleHead, ruleIds, scanWith } from './support/archive-context.js';
+import { isPickleHead, ruleIds, SYSTEM_ID_PICKLE, scanWith } from './support/archive-context.js';
 import { buildTar } from './support/tar-writer.js';
 
 const FIX = 'test/fixtures/archive/';
-const PICKLE = Uint8Array.from([
-  0x80,
-  0x02,
-  0x63,
-  ...Buffer.from('posix\nsystem\n'),
-  0x58,
-  2,
-  0,
-  0,
-  0,
-  0x69,
-  0x64,
-  0x85,
-  0x52,
-  0x2e,
-]);
+const PICKLE = SYSTEM_ID_PICKLE;
 const read = (b: Uint8Array): TarArchive => readTar(new MemorySource(b), DEFAULT_LIMITS);
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 

@@ -2,27 +2,18 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ByteSource, MemorySource } from '../src/core/source.js';
 import { zipHandler } from '../src/scanners/archive/index.js';
-import { isPickleHead, type Recording, ruleIds, scanWith } from './support/archive-context.js';
+import {
+  isPickleHead,
+  type Recording,
+  ruleIds,
+  SYSTEM_ID_PICKLE,
+  scanWith,
+} from './support/archive-context.js';
 import { buildTar } from './support/tar-writer.js';
 import { buildZip, type ZipEntrySpec } from './support/zip-writer.js';
 
 const FIX = 'test/fixtures/archive/';
-const PICKLE = Uint8Array.from([
-  0x80,
-  0x02,
-  0x63,
-  ...Buffer.from('posix\nsystem\n'),
-  0x58,
-  2,
-  0,
-  0,
-  0,
-  0x69,
-  0x64,
-  0x85,
-  0x52,
-  0x2e,
-]);
+const PICKLE = SYSTEM_ID_PICKLE;
 const F32 = new Uint8Array(new Float32Array([0.5, -1.25, 3, 4]).buffer);
 
 function torchZip(extra: ZipEntrySpec[] = [], prefix = 'archive/'): Uint8Array {

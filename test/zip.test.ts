@@ -13,25 +13,11 @@ import {
   type ZipDirectory,
   type ZipEntry,
 } from '../src/formats/zip/index.js';
+import { SYSTEM_ID_PICKLE } from './support/archive-context.js';
 import { buildZip, crc32 } from './support/zip-writer.js';
 
 const FIX = 'test/fixtures/archive/';
-const PICKLE = Uint8Array.from([
-  0x80,
-  0x02,
-  0x63,
-  ...Buffer.from('posix\nsystem\n'),
-  0x58,
-  2,
-  0,
-  0,
-  0,
-  0x69,
-  0x64,
-  0x85,
-  0x52,
-  0x2e,
-]);
+const PICKLE = SYSTEM_ID_PICKLE;
 
 function read(bytes: Uint8Array): ZipDirectory {
   return readZipDirectory(new MemorySource(bytes), DEFAULT_LIMITS);

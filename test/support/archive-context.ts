@@ -9,6 +9,7 @@ import type { Severity } from '../../src/core/severity.js';
 import type { ByteSource } from '../../src/core/source.js';
 import { sniffCompression } from '../../src/formats/compress/sniff.js';
 import { isNpy } from '../../src/formats/numpy/npy.js';
+import { PickleAssembler } from '../../src/formats/pickle/assembler.js';
 import { isSevenZip } from '../../src/formats/sevenz/archive.js';
 import { isTar } from '../../src/formats/tar/header.js';
 import { isZip } from '../../src/formats/zip/index.js';
@@ -157,3 +158,13 @@ export function ruleIds(rec: Recording): string[] {
 export function isPickleHead(head: Uint8Array): boolean {
   return head[0] === 0x80 && (head[1] ?? 9) <= 5;
 }
+
+/** `posix.system('id')` as protocol 2 writes it (GLOBAL, BINUNICODE, TUPLE1, REDUCE): the payload the archive tests hide. */
+export const SYSTEM_ID_PICKLE: Uint8Array = new PickleAssembler()
+  .proto(2)
+  .global('posix', 'system')
+  .binunicode('id')
+  .tuple1()
+  .reduce()
+  .stop()
+  .bytes();
