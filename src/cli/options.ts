@@ -36,7 +36,10 @@ export function parseLimits(entries: readonly string[]): Partial<ScanLimits> {
 }
 
 /** The policy from `--policy FILE` and `--unknown-severity`. The file schema (zod) loads only when needed. */
-export async function buildPolicy(file: string | undefined, unknownSeverity: string | undefined): Promise<Policy> {
+export async function buildPolicy(
+  file: string | undefined,
+  unknownSeverity: string | undefined,
+): Promise<Policy> {
   let options = {};
   if (file !== undefined) {
     let text: string;
