@@ -185,7 +185,7 @@ function readCentralRecord(r: ByteReader, index: number, shift: number): ZipEntr
   const external = r.u32le('external attributes');
   let localOffset = r.u32le('local header offset');
   const rawName = r.bytes(nameLength, 'entry name').slice();
-  const extra = r.bytes(extraLength, 'extra field').slice();
+  const extra = r.bytes(extraLength, 'extra field'); // a view: only parsed below, never kept
   r.skip(commentLength, 'entry comment');
 
   const facts: ZipEntry['facts'] = [];
@@ -249,14 +249,22 @@ function zip64Extra(extra: Uint8Array): Uint8Array | undefined {
 }
 
 function markDuplicates(entries: ZipEntry[]): void {
-  const byName = new Map<string, ZipEntry[]>();
+  // One map entry per name holding the first entry; a list only for names seen twice (rare).
+  const first = new Map<string, ZipEntry>();
+  const copies = new Map<string, ZipEntry[]>();
   for (const e of entries) {
-    const list = byName.get(e.name);
+    const seen = first.get(e.name);
+    if (seen === undefined) {
+      first.set(e.name, e);
+      continue;
+    }
+    const list = copies.get(e.name);
     if (list) list.push(e);
-    else byName.set(e.name, [e]);
+    else copies.set(e.name, [seen, e]);
   }
-  for (const [name, list] of byName) {
-    if (list.length < 2) continue;
+  // Names in order of first appearance, as before.
+  const dups = [...copies].sort((a, b) => (a[1][0] as ZipEntry).index - (b[1][0] as ZipEntry).index);
+  for (const [name, list] of dups) {
     const last = list[list.length - 1] as ZipEntry;
     for (const e of list) {
       e.facts.push({

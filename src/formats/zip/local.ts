@@ -1,4 +1,3 @@
-import { ByteReader } from '../../core/byte-reader.js';
 import { utf8Of } from '../../core/bytes.js';
 import { ModelguardError } from '../../core/errors.js';
 import { fmtInt } from '../../core/format-number.js';
@@ -16,6 +15,14 @@ const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
 /** Flag bits that make Python's zipfile or torch refuse (or mis-read) an entry. */
 export const RISKY_FLAGS = ZIP_FLAG.encrypted | ZIP_FLAG.patched | ZIP_FLAG.strongEncryption;
 
+function u16At(b: Uint8Array, i: number): number {
+  return (b[i] as number) | ((b[i + 1] as number) << 8);
+}
+
+function u32At(b: Uint8Array, i: number): number {
+  return u16At(b, i) + u16At(b, i + 2) * 0x10000;
+}
+
 /**
  * Reads the local header of `entry` and records what differs from the central directory. Sets
  * `localName`, `localFlags` and `dataOffset` (undefined when the header is unusable).
@@ -31,8 +38,9 @@ export function readLocalHeader(source: ByteSource, entry: ZipEntry): void {
       return;
     }
     // Exact-size reads: a sliding window here would pull a megabyte per entry from big checkpoints.
-    const r = ByteReader.of(source.read(at, ZIP_RECORD.local));
-    const sig = r.u32le('local signature');
+    // Fields are read straight from the header bytes (no reader object per entry: 20k-entry zips).
+    const h = source.read(at, ZIP_RECORD.local);
+    const sig = u32At(h, 0);
     if (sig !== ZIP_SIG.local) {
       entry.facts.push({
         kind: 'bad-local-header',
@@ -40,12 +48,9 @@ export function readLocalHeader(source: ByteSource, entry: ZipEntry): void {
       });
       return;
     }
-    r.u16le('version needed');
-    const flags = r.u16le('local flags');
-    r.u16le('local method');
-    r.skip(16, 'local time, crc, sizes');
-    const nameLength = r.u16le('local name length');
-    const extraLength = r.u16le('local extra length');
+    const flags = u16At(h, 6);
+    const nameLength = u16At(h, 26);
+    const extraLength = u16At(h, 28);
     const nameAt = at + ZIP_RECORD.local;
     if (nameAt + nameLength + extraLength > source.size) {
       entry.localFlags = flags;
@@ -55,10 +60,13 @@ export function readLocalHeader(source: ByteSource, entry: ZipEntry): void {
       });
       return;
     }
-    const rawName = source.read(nameAt, nameLength).slice();
+    const rawName = source.read(nameAt, nameLength);
     entry.localFlags = flags;
-    entry.localName = utf8Of(rawName);
-    if (!sameBytes(rawName, entry.rawName)) {
+    // The usual case: the same bytes as the central name, hence the same decoded string (no copy, no decode).
+    if (sameBytes(rawName, entry.rawName)) {
+      entry.localName = entry.name;
+    } else {
+      entry.localName = utf8Of(rawName);
       entry.facts.push({
         kind: 'name-mismatch',
         detail: `central directory says '${entry.name}', local header says '${entry.localName}'`,

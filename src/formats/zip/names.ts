@@ -7,6 +7,8 @@
 export function traversalReason(name: string): string | undefined {
   if (name.startsWith('/') || name.startsWith('\\')) return 'absolute path';
   if (/^[A-Za-z]:/.test(name)) return 'drive-letter path';
+  // Fast path (no split per name): a '..' segment needs the substring '..'.
+  if (!name.includes('..')) return undefined;
   const parts = name.split(/[\\/]/);
   if (parts.includes('..')) return "'..' path segment";
   return undefined;
