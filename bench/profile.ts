@@ -2,9 +2,9 @@
  * CPU profile of one `modelguard scan`, summarised: the functions with the most self time (mapped back to
  * src/*.ts through dist's source maps), their inclusive time, and self time per source file.
  *
- *   npx tsx bench/profile.ts [--top N] [--interval US] TARGET [more scan flags...]
- *       runs `node --cpu-prof bin/modelguard.js scan TARGET --output /dev/null ...` (profile kept in
- *       bench/.work/prof/) and prints the summary
+ *   npx tsx bench/profile.ts [--top N] [--interval US] TARGET... [-- SCAN FLAGS...]
+ *       runs `node --cpu-prof bin/modelguard.js scan TARGET... [SCAN FLAGS] --output /dev/null` (profile
+ *       kept in bench/.work/prof/) and prints the summary; e.g. `... bench/.work/benign_500mb.pt -- --format json`
  *   npx tsx bench/profile.ts --file PROFILE.cpuprofile [--top N]
  *       summarises an existing profile
  */
@@ -51,7 +51,7 @@ function profileFile(): string {
   if (opts.file) return opts.file;
   if (positionals.length === 0) {
     process.stderr.write(
-      'usage: tsx bench/profile.ts [--top N] [--interval US] TARGET [scan flags] | --file P\n',
+      'usage: tsx bench/profile.ts [--top N] [--interval US] TARGET... [-- SCAN FLAGS] | --file P\n',
     );
     process.exit(2);
   }
@@ -74,7 +74,7 @@ function profileFile(): string {
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   process.stdout.write(
-    `$ node ${args.map((a) => relative(ROOT, a) || a).join(' ')}\n` +
+    `$ node ${args.map((a) => (a.startsWith(`${ROOT}/`) ? relative(ROOT, a) : a)).join(' ')}\n` +
       `exit ${r.status}, ${wall.toFixed(3)} s wall (profiling on); ${r.stderr.trim().split('\n')[0] ?? ''}\n`,
   );
   const made = readdirSync(dir).filter((n) => n.endsWith('.cpuprofile') && !before.has(n));
@@ -99,6 +99,34 @@ function sourceMapFor(url: string): SourceMap | null {
   return maps.get(url) ?? null;
 }
 
+/**
+ * esbuild bundles (dist/bundle/*.js, no source maps) mark each inlined module with a `// dist/x/y.js`
+ * comment line: the nearest one above a line names the module it came from.
+ */
+const bundles = new Map<string, { line: number; module: string }[]>();
+function bundleModuleAt(file: string, line: number): string | undefined {
+  if (!bundles.has(file)) {
+    const marks: { line: number; module: string }[] = [];
+    try {
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((text, i) => {
+          const m = /^\/\/ (dist\/\S+\.js)$/.exec(text);
+          if (m) marks.push({ line: i, module: m[1]! });
+        });
+    } catch {
+      // unreadable: no mapping
+    }
+    bundles.set(file, marks);
+  }
+  let found: string | undefined;
+  for (const m of bundles.get(file)!) {
+    if (m.line > line) break;
+    found = m.module;
+  }
+  return found?.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+}
+
 /** "src/formats/pickle/vm.ts:123" for our code, "node:internal/..." or "(program)" otherwise. */
 function where(cf: CallFrame): { file: string; loc: string } {
   if (!cf.url) {
@@ -114,7 +142,10 @@ function where(cf: CallFrame): { file: string; loc: string } {
       const src = relative(ROOT, fileURLToPath(new URL(entry.originalSource, cf.url)));
       return { file: src, loc: `${src}:${(entry.originalLine ?? 0) + 1}` };
     }
-    const file = relative(ROOT, fileURLToPath(cf.url));
+    const abs = fileURLToPath(cf.url);
+    const file = relative(ROOT, abs);
+    const mod = file.startsWith('dist/bundle/') ? bundleModuleAt(abs, cf.lineNumber) : undefined;
+    if (mod) return { file: mod, loc: `${mod} (${file}:${cf.lineNumber + 1})` };
     return { file, loc: `${file}:${cf.lineNumber + 1}` };
   }
   return { file: cf.url, loc: `${cf.url}:${cf.lineNumber + 1}` };
@@ -138,6 +169,19 @@ function main(): void {
     const w = where(n.callFrame);
     return `${n.callFrame.functionName || '(anonymous)'}  ${w.loc}`;
   };
+  const parentOf = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  // Self time of a function split by its direct caller (for the top entries).
+  const callers = new Map<string, Map<string, number>>();
+  for (const [id, us] of selfUs) {
+    const n = byId.get(id)!;
+    const parent = parentOf.has(id) ? byId.get(parentOf.get(id)!) : undefined;
+    const k = key(n);
+    const byCaller = callers.get(k) ?? new Map<string, number>();
+    const ck = parent ? key(parent) : '(root)';
+    byCaller.set(ck, (byCaller.get(ck) ?? 0) + us);
+    callers.set(k, byCaller);
+  }
   const self = new Map<string, number>();
   const incl = new Map<string, number>();
   const perFile = new Map<string, number>();
@@ -172,6 +216,16 @@ function main(): void {
   );
   for (const [k, s] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
     out.push(`${ms(s)}  ${pct(s)}  ${ms(incl.get(k) ?? 0)}  ${k}`);
+  }
+  out.push('', `callers of the top ${Math.min(TOP, 12)} (self time by direct caller):`);
+  for (const [k] of [...self]
+    .filter(([k]) => !k.startsWith('('))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, Math.min(TOP, 12))) {
+    out.push(`  ${k}`);
+    for (const [c, us] of [...(callers.get(k) ?? [])].sort((a, b) => b[1] - a[1]).slice(0, 3)) {
+      out.push(`    ${ms(us)}  <- ${c}`);
+    }
   }
   out.push('', 'self time by file:');
   for (const [f, s] of [...perFile].sort((a, b) => b[1] - a[1]).slice(0, TOP))

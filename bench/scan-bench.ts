@@ -7,7 +7,8 @@
  *   (b) bench/.work/many_tensors.pt   torch zip, 20,000 tensors (~7.5 MB, data.pkl ~2.3 MB / ~640k opcodes)
  *   (c) bench/.work/mixed/            200 mixed files (torch zip/legacy, npy/npz, joblib, pickles, text; 8 malicious)
  *
- * Usage: npm run bench -- [--runs N] [--json] [--no-peers] [--only a,b,c] [--timeout SECONDS]
+ * Usage: npm run bench -- [--runs N] [--peer-runs N] [--json] [--no-peers] [--only a,b,c] [--timeout SECONDS]
+ *        --runs: runs per cell (default 3); --peer-runs: runs per peer cell (default: --runs)
  * Env:   MODELGUARD_PEERS  folder with the peers' sources (default bench/.work/peers; see bench/peers.sh)
  *
  * Each command runs under `/usr/bin/time -f '%e %M'` (GNU time) for its peak RSS; wall time is measured
@@ -26,7 +27,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { availableParallelism, cpus, release, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -92,6 +93,7 @@ interface Result {
 const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
+    'peer-runs': { type: 'string' },
     json: { type: 'boolean', default: false },
     'no-peers': { type: 'boolean', default: false },
     only: { type: 'string', default: 'a,b,c' },
@@ -102,13 +104,16 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   process.stdout.write(
-    'usage: npm run bench -- [--runs N] [--json] [--no-peers] [--only a,b,c] [--timeout SECONDS]\n',
+    'usage: npm run bench -- [--runs N] [--peer-runs N] [--json] [--no-peers] [--only a,b,c] [--timeout SECONDS]\n',
   );
   process.exit(0);
 }
 const RUNS = Number(opts.runs);
+const PEER_RUNS = Number(opts['peer-runs'] ?? opts.runs);
 const TIMEOUT_S = Number(opts.timeout);
 if (!Number.isInteger(RUNS) || RUNS < 1) usage(`--runs must be a positive integer, got "${opts.runs}"`);
+if (!Number.isInteger(PEER_RUNS) || PEER_RUNS < 1)
+  usage(`--peer-runs must be a positive integer, got "${opts['peer-runs']}"`);
 if (!(TIMEOUT_S > 0)) usage(`--timeout must be a positive number of seconds, got "${opts.timeout}"`);
 const ONLY = new Set(opts.only.split(',').map((s) => s.trim()));
 for (const id of ONLY) if (!['a', 'b', 'c'].includes(id)) usage(`--only takes a, b, c; got "${id}"`);
@@ -423,16 +428,17 @@ function bench(tool: Tool, target: Target): Result {
   const reason = tool.unavailable ?? tool.skip?.(target) ?? null;
   if (reason !== null) return { tool: tool.name, target: target.id, available: false, reason, runs: [] };
   const inv = tool.command(target);
+  const n = tool.name.startsWith('modelguard') ? RUNS : PEER_RUNS;
   const runs: Run[] = [];
   let out = '';
   let err = '';
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < n; i++) {
     const m = measureOnce(inv);
     runs.push(m.run);
     out = m.out;
     err = m.err;
     log(
-      `  ${tool.name} ${target.id} run ${i + 1}/${RUNS}: ${m.run.wallS.toFixed(3)} s, ` +
+      `  ${tool.name} ${target.id} run ${i + 1}/${n}: ${m.run.wallS.toFixed(3)} s, ` +
         `${m.run.rssMB?.toFixed(0) ?? '?'} MB, exit ${m.run.timedOut ? 'timeout' : m.run.code}`,
     );
     if (m.run.timedOut) break; // a tool past the limit would only burn more minutes
@@ -514,6 +520,8 @@ function machine() {
     commit:
       git.status === 0 ? `${git.stdout.trim()}${dirty.stdout.trim() ? ' (+ uncommitted changes)' : ''}` : '?',
     gnuTime: haveGnuTime,
+    /** 1-minute load average when timing started: other work on the machine skews the numbers. */
+    load1: Number(loadavg()[0]!.toFixed(2)),
   };
 }
 
@@ -547,7 +555,12 @@ function main(): void {
   const targets = all.filter((t) => ONLY.has(t.id));
   const tools = [...modelguardTools(), ...(opts['no-peers'] ? [] : peerTools())];
   const m = machine();
-  log(`bench: ${RUNS} run(s) per cell; warming the page cache ...`);
+  if (m.load1 > 0.5 * m.nproc) {
+    log(
+      `bench: warning: load average ${m.load1} on ${m.nproc} CPU(s); timings will be inflated by other work`,
+    );
+  }
+  log(`bench: ${RUNS} run(s) per modelguard cell, ${PEER_RUNS} per peer cell; warming the page cache ...`);
   for (const t of targets) warmCache(join(ROOT, t.path));
 
   const results: Result[] = [];
@@ -590,7 +603,7 @@ function main(): void {
 
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ machine: m, runs: RUNS, timeoutS: TIMEOUT_S, targets, results, detection, checks }, null, 2)}\n`,
+      `${JSON.stringify({ machine: m, runs: RUNS, peerRuns: PEER_RUNS, timeoutS: TIMEOUT_S, targets, results, detection, checks }, null, 2)}\n`,
     );
     return;
   }
@@ -599,10 +612,10 @@ function main(): void {
   lines.push('modelguard scan benchmark');
   lines.push(
     `machine: ${m.nproc} CPU(s), ${m.cpu}, ${m.memGB} GB RAM, Linux ${m.kernel}; node ${m.node}; ${m.python}; ` +
-      `modelguard ${m.modelguard} @ ${m.commit}`,
+      `modelguard ${m.modelguard} @ ${m.commit}; load average ${m.load1} at start`,
   );
   lines.push(
-    `method: ${RUNS} run(s) per cell, page cache warm; wall = child process incl. start (measured by the bench), ` +
+    `method: ${RUNS} run(s) per modelguard cell, ${PEER_RUNS} per peer cell, page cache warm; wall = child process incl. start (measured by the bench), ` +
       `peak RSS = max over runs of GNU time %M${haveGnuTime ? '' : ' (GNU time missing: n/a)'}; ` +
       'MB/s = target bytes / median wall; MB = 10^6 bytes',
   );
