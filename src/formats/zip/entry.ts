@@ -102,9 +102,17 @@ export function inflatePrefix(compressed: Uint8Array, maxOutput: number): Uint8A
  * at most a kilobyte of compressed input: enough to tell a pickle or container from raw tensor storage.
  */
 export function sniffEntry(source: ByteSource, entry: ZipEntry, n = 16): Uint8Array {
+  return entryHead(source, entry, n).slice();
+}
+
+/**
+ * As sniffEntry, but may return a view into the source (valid until its next read): no copy for
+ * callers that look at the bytes at once (the tensor-storage sniff of every member of a checkpoint).
+ */
+export function entryHead(source: ByteSource, entry: ZipEntry, n = 16): Uint8Array {
   if (entry.dataOffset === undefined) return new Uint8Array(0);
   if (entry.method === ZIP_METHOD.stored)
-    return source.read(entry.dataOffset, Math.min(n, entry.compressedSize)).slice();
+    return source.read(entry.dataOffset, Math.min(n, entry.compressedSize));
   if (entry.method !== ZIP_METHOD.deflate) return new Uint8Array(0);
   const take = Math.min(entry.compressedSize, ZIP_LIMITS.prefixInputBytes);
   const compressed = source.read(entry.dataOffset, take);

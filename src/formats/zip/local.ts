@@ -39,7 +39,8 @@ export function readLocalHeader(source: ByteSource, entry: ZipEntry): void {
     }
     // Exact-size reads: a sliding window here would pull a megabyte per entry from big checkpoints.
     // Fields are read straight from the header bytes (no reader object per entry: 20k-entry zips).
-    const h = source.read(at, ZIP_RECORD.local);
+    // One read for the header and, when it is as long as the central name (the usual case), its name.
+    const h = source.read(at, Math.min(ZIP_RECORD.local + entry.rawName.length, source.size - at));
     const sig = u32At(h, 0);
     if (sig !== ZIP_SIG.local) {
       entry.facts.push({
@@ -60,13 +61,12 @@ export function readLocalHeader(source: ByteSource, entry: ZipEntry): void {
       });
       return;
     }
-    const rawName = source.read(nameAt, nameLength);
     entry.localFlags = flags;
     // The usual case: the same bytes as the central name, hence the same decoded string (no copy, no decode).
-    if (sameBytes(rawName, entry.rawName)) {
+    if (nameLength === entry.rawName.length && sameBytes(entry.rawName, h, ZIP_RECORD.local)) {
       entry.localName = entry.name;
     } else {
-      entry.localName = utf8Of(rawName);
+      entry.localName = utf8Of(source.read(nameAt, nameLength));
       entry.facts.push({
         kind: 'name-mismatch',
         detail: `central directory says '${entry.name}', local header says '${entry.localName}'`,

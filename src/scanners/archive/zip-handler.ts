@@ -2,7 +2,7 @@ import { errorMessage, ModelguardError } from '../../core/errors.js';
 import { fmtInt } from '../../core/format-number.js';
 import { type ByteSource, SliceSource } from '../../core/source.js';
 import { readZipDirectory } from '../../formats/zip/directory.js';
-import { openEntry, sniffEntry } from '../../formats/zip/entry.js';
+import { entryHead, openEntry } from '../../formats/zip/entry.js';
 import {
   ZIP_FLAG,
   type ZipAnomaly,
@@ -110,7 +110,7 @@ async function scanEntry(
 ): Promise<void> {
   if (e.name.endsWith('/') && e.uncompressedSize === 0) return;
   if (e.dataOffset === undefined || (e.method !== 0 && e.method !== 8)) return; // reported as facts
-  if (isTensorStorage(e.name, layout) && !tensorHeadNeedsScan(sniffEntry(source, e, TENSOR_SNIFF_BYTES)))
+  if (isTensorStorage(e.name, layout) && !tensorHeadNeedsScan(entryHead(source, e, TENSOR_SNIFF_BYTES)))
     return;
   if (e.method === 8 && !state.inflating) return;
   const opened = openEntry(source, e, ctx.limits);
