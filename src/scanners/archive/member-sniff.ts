@@ -9,6 +9,15 @@ const P2_FIRST = new Set([
   0x7d, 0x5d, 0x28, 0x29, 0x63, 0x4b, 0x4a, 0x4d, 0x58, 0x8a, 0x88, 0x89, 0x4e, 0x8c, 0x93,
 ]);
 
+// Magics as constants: this runs for every tensor member (no arrays allocated per call).
+const ZIP_LOCAL = [0x50, 0x4b, 0x03, 0x04];
+const ZIP_END = [0x50, 0x4b, 0x05, 0x06];
+const GZIP = [0x1f, 0x8b, 0x08];
+const BZIP2 = [0x42, 0x5a, 0x68];
+const BZIP2_BLOCK = [0x31, 0x41, 0x59, 0x26, 0x53, 0x59];
+const XZ = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+const NPY = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+
 /**
  * True when the head of a raw tensor-storage member looks like something a loader could execute or
  * unpack: a protocol 2–5 pickle (strict: PROTO then a frame or a plausible first opcode) or a container
@@ -22,12 +31,12 @@ export function tensorHeadNeedsScan(head: Uint8Array): boolean {
     return head[1] >= 4 ? next === 0x95 || P2_FIRST.has(next) : P2_FIRST.has(next);
   }
   return (
-    startsWith(head, [0x50, 0x4b, 0x03, 0x04]) ||
-    startsWith(head, [0x50, 0x4b, 0x05, 0x06]) ||
+    startsWith(head, ZIP_LOCAL) ||
+    startsWith(head, ZIP_END) ||
     isSevenZip(head) ||
-    (startsWith(head, [0x1f, 0x8b, 0x08]) && (head[3] ?? 0) < 0x20) ||
-    (startsWith(head, [0x42, 0x5a, 0x68]) && startsWith(head, [0x31, 0x41, 0x59, 0x26, 0x53, 0x59], 4)) ||
-    startsWith(head, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) ||
-    startsWith(head, [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59])
+    (startsWith(head, GZIP) && (head[3] ?? 0) < 0x20) ||
+    (startsWith(head, BZIP2) && startsWith(head, BZIP2_BLOCK, 4)) ||
+    startsWith(head, XZ) ||
+    startsWith(head, NPY)
   );
 }

@@ -10,6 +10,10 @@ function globalName(g: PickleGlobal): string {
 
 /** A short name for what a call invokes: `posix.system`, `torch.FloatStorage.__new__`, `numpy.size.__setstate__`. */
 export function callLabel(c: PickleCall): string {
+  return withOpcode(baseLabel(c), c.opcode);
+}
+
+function baseLabel(c: PickleCall): string {
   const t = c.target;
   let base: string;
   if (t.t === 'global') base = globalName(t.global);
@@ -18,7 +22,11 @@ export function callLabel(c: PickleCall): string {
     base = inner.t === 'global' ? `${globalName(inner.global)}(…)` : `<result of call at ${t.call.offset}>`;
   } else if (t.t === 'ext') base = `<copyreg extension ${t.code}>`;
   else base = c.callee.kind === 'other' ? `<${c.callee.description}>` : `<${t.t}>`;
-  switch (c.opcode) {
+  return base;
+}
+
+function withOpcode(base: string, opcode: PickleCall['opcode']): string {
+  switch (opcode) {
     case 'NEWOBJ':
     case 'NEWOBJ_EX':
       return `${base}.__new__`;
@@ -35,12 +43,36 @@ export function callLabel(c: PickleCall): string {
   }
 }
 
+/**
+ * callLabel, remembered per global callee and opcode: a big checkpoint makes 10⁴–10⁵ calls of a few
+ * globals (memoized, so the same PickleGlobal object), and building and hashing a fresh label string
+ * per call was most of the summary's time. Targets other than globals are labelled afresh.
+ */
+class LabelCache {
+  private readonly byGlobal = new Map<PickleGlobal, Map<string, string>>();
+  of(c: PickleCall): string {
+    if (c.target.t !== 'global') return callLabel(c);
+    let byOpcode = this.byGlobal.get(c.target.global);
+    if (byOpcode === undefined) {
+      byOpcode = new Map();
+      this.byGlobal.set(c.target.global, byOpcode);
+    }
+    let label = byOpcode.get(c.opcode);
+    if (label === undefined) {
+      label = callLabel(c);
+      byOpcode.set(c.opcode, label);
+    }
+    return label;
+  }
+}
+
 /** Message and evidence of the `pickle/calls` finding of a stream, or undefined when it calls nothing. */
 export function summarizeCalls(s: PickleStream): { message: string; evidence: string } | undefined {
   if (s.calls.length === 0) return undefined;
   const groups = new Map<string, { first: PickleCall; count: number }>();
+  const labels = new LabelCache();
   for (const c of s.calls) {
-    const label = callLabel(c);
+    const label = labels.of(c);
     const g = groups.get(label);
     if (g) g.count++;
     else groups.set(label, { first: c, count: 1 });
