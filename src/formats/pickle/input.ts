@@ -13,7 +13,8 @@ export type ReadModel = 'linear' | 'c-file';
 
 /** Longest protocol-0 line kept; longer lines are read through and cut (`lineCut`). */
 export const LINE_KEEP = 1 << 20;
-const SCRATCH: number[] = [];
+/** shortAscii's char codes: one array per length, so no `length` write per string (a slow runtime call). */
+const SCRATCH: number[][] = Array.from({ length: 33 }, (_, n) => new Array<number>(n).fill(0));
 /** Chunk size for reading long arguments without holding them whole. */
 const CHUNK = 1 << 20;
 
@@ -153,8 +154,7 @@ export class PickleInput {
     if (n > r.remaining) {
       throw new TruncatedError(`${what}: need ${n} bytes at offset ${from}, only ${r.remaining} left`, from);
     }
-    const codes = SCRATCH;
-    codes.length = n;
+    const codes = SCRATCH[n] as number[];
     for (let i = 0; i < n; i++) {
       const c = r.u8(what);
       if (c >= 0x80) {

@@ -16,6 +16,7 @@ const MARKERS = ['version', '.data/version', 'byteorder'];
 export function zipLayout(entries: readonly ZipEntry[]): ZipLayout {
   const names = new Set(entries.map((e) => e.name));
   for (const name of names) {
+    if (!name.endsWith('/data.pkl')) continue; // cheap test before the regex (20k-member checkpoints)
     const m = /^([^/]+\/)data\.pkl$/.exec(name);
     if (m && MARKERS.some((k) => names.has(`${m[1]}${k}`))) {
       const prefix = m[1] as string;
