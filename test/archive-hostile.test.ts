@@ -132,3 +132,19 @@ describe.each(handlers)('%s handler', (name, base, handler) => {
     }
   });
 });
+
+describe('entry-count amplification', () => {
+  it('a zip of 20,000 copies of one name costs linear time and memory and yields one finding', async () => {
+    const entries = Array.from({ length: 20_000 }, () => ({
+      name: 'archive/data.pkl',
+      data: Uint8Array.from([0x80, 0x02, 0x4e, 0x2e]),
+    }));
+    const zip = buildZip(entries);
+    const dir = readZipDirectory(new MemorySource(zip), DEFAULT_LIMITS);
+    const detail = dir.entries[0]?.facts.find((f) => f.kind === 'duplicate-name')?.detail ?? '';
+    expect(detail).toContain('20,000 times');
+    expect(detail.length).toBeLessThan(300);
+    const rec = await scanWith(zipHandler, new MemorySource(zip), { limits: DEFAULT_LIMITS });
+    expect(rec.findings.filter((f) => f.ruleId === 'archive/duplicate-name')).toHaveLength(1);
+  });
+});

@@ -248,6 +248,9 @@ function zip64Extra(extra: Uint8Array): Uint8Array | undefined {
   return undefined;
 }
 
+/** Entry indices listed in a duplicate-name fact. */
+const MAX_LISTED_DUPLICATES = 10;
+
 function markDuplicates(entries: ZipEntry[]): void {
   // One map entry per name holding the first entry; a list only for names seen twice (rare).
   const first = new Map<string, ZipEntry>();
@@ -266,12 +269,15 @@ function markDuplicates(entries: ZipEntry[]): void {
   const dups = [...copies].sort((a, b) => (a[1][0] as ZipEntry).index - (b[1][0] as ZipEntry).index);
   for (const [name, list] of dups) {
     const last = list[list.length - 1] as ZipEntry;
-    for (const e of list) {
-      e.facts.push({
-        kind: 'duplicate-name',
-        detail: `'${name}' appears ${list.length} times (entries ${list.map((x) => x.index).join(', ')}); loaders use the last, entry ${last.index}`,
-      });
-    }
+    // One detail string per name, shared by its copies, listing at most a few indices: a hostile zip of
+    // 100,000 copies of one name must cost O(n), not a 100,000-index string per copy.
+    const shown = list.slice(0, MAX_LISTED_DUPLICATES).map((x) => x.index);
+    const more = list.length > shown.length ? `, … ${fmtInt(list.length - shown.length)} more` : '';
+    const fact = {
+      kind: 'duplicate-name',
+      detail: `'${name}' appears ${fmtInt(list.length)} times (entries ${shown.join(', ')}${more}); loaders use the last, entry ${last.index}`,
+    } as const;
+    for (const e of list) e.facts.push(fact);
   }
 }
 

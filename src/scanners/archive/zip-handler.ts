@@ -39,7 +39,12 @@ function reportAnomaly(out: BoundedReporter, a: ZipAnomaly): void {
   }
 }
 
-function reportFact(out: BoundedReporter, e: ZipEntry, f: ZipEntryFact, all: readonly ZipEntry[]): void {
+function reportFact(
+  out: BoundedReporter,
+  e: ZipEntry,
+  f: ZipEntryFact,
+  lastByName: ReadonlyMap<string, ZipEntry>,
+): void {
   const at = { offset: e.localHeaderOffset };
   switch (f.kind) {
     case 'flag-bits': {
@@ -57,7 +62,7 @@ function reportFact(out: BoundedReporter, e: ZipEntry, f: ZipEntryFact, all: rea
       return;
     case 'duplicate-name':
       // One finding per name, on its last copy (the one loaders use).
-      if (all.filter((x) => x.name === e.name).at(-1) === e)
+      if (lastByName.get(e.name) === e)
         out.report(R['archive/duplicate-name'], { message: `zip: ${f.detail}`, ...at });
       return;
     case 'unsupported-method':
@@ -142,7 +147,11 @@ async function scanDirectory(
   for (const a of dir.anomalies) reportAnomaly(out, a);
   const layout = zipLayout(dir.entries);
   noteLayout(ctx, out, layout);
-  for (const e of dir.entries) for (const f of e.facts) reportFact(out, e, f, dir.entries);
+  // The last entry of each name (the one loaders use), found once: a per-fact search is quadratic in a
+  // hostile archive of thousands of duplicates.
+  const lastByName = new Map<string, ZipEntry>();
+  for (const e of dir.entries) lastByName.set(e.name, e);
+  for (const e of dir.entries) for (const f of e.facts) reportFact(out, e, f, lastByName);
   for (const a of dir.anomalies) {
     if (a.kind === 'prepended-data' && a.length !== undefined && a.length > 0) {
       await ctx.scanMember('<prepended>', new SliceSource(source, 0, a.length));
