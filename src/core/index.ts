@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './finding.js';
 export * from './format-number.js';
 export * from './limits.js';
+export * from './paths.js';
 export * from './rule.js';
 export * from './severity.js';
 export * from './source.js';

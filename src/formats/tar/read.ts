@@ -2,9 +2,9 @@ import { utf8Of } from '../../core/bytes.js';
 import { MalformedError, ModelguardError } from '../../core/errors.js';
 import { fmtInt } from '../../core/format-number.js';
 import type { ScanLimits } from '../../core/limits.js';
+import { traversalReason } from '../../core/paths.js';
 import { type ByteSource, SliceSource } from '../../core/source.js';
 import { BLOCK, isZeroBlock, parseHeader, type RawHeader } from './header.js';
-import { traversalReason } from './names.js';
 import { TAR_TYPE, type TarAnomaly, type TarArchive, type TarEntry, type TarEntryKind } from './types.js';
 
 export const TAR_LIMITS = {

@@ -3,11 +3,11 @@ import { utf8Of } from '../../core/bytes.js';
 import { MalformedError, ModelguardError } from '../../core/errors.js';
 import { fmtInt } from '../../core/format-number.js';
 import type { ScanLimits } from '../../core/limits.js';
+import { traversalReason } from '../../core/paths.js';
 import type { ByteSource } from '../../core/source.js';
 import { findEocd, readZipEnd } from './eocd.js';
 import { ZIP_LIMITS, ZIP_SIG } from './limits.js';
 import { readLocalHeader } from './local.js';
-import { traversalReason } from './names.js';
 import type { ZipAnomaly, ZipDirectory, ZipEntry } from './types.js';
 
 export type ZipReadLimits = Pick<ScanLimits, 'maxEntries' | 'maxCompressionRatio'>;

@@ -1,11 +1,11 @@
 import { startsWith } from '../../core/bytes.js';
 
+export { traversalReason } from '../../core/paths.js';
 export { readZipDirectory, type ZipReadLimits } from './directory.js';
 export { inflatePrefix, openEntry, sniffEntry, type ZipOpenLimits } from './entry.js';
 export { findEocd, hasZipEnd, readZipEnd, type ZipEnd } from './eocd.js';
 export { ZIP_LIMITS } from './limits.js';
 export { describeFlags, RISKY_FLAGS } from './local.js';
-export { traversalReason } from './names.js';
 export * from './types.js';
 
 /** True when `head` starts like a zip: a local header, or the end record of an empty archive. */
