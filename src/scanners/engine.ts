@@ -9,6 +9,7 @@ import { type ByteSource, FileSource } from '../core/source.js';
 import { MemberScanner } from './member-scanner.js';
 import { createPolicy } from './policy/index.js';
 import type { Policy } from './policy/policy.js';
+import { runRepoScanners } from './repo.js';
 import type { Artifact, ScanReport, Verdict } from './report-model.js';
 import { VERSION } from './version.js';
 
@@ -32,15 +33,21 @@ export function verdictOf(findings: readonly Finding[], error: string | undefine
   return 'safe';
 }
 
+/** A file to scan and the directory the user named that it was found under (undefined for a named file). */
+export interface ListedFile {
+  path: string;
+  root: string | undefined;
+}
+
 /** Expands the user's paths into files: directories recursively (symlinks not followed), sorted. */
 export function listFiles(
   paths: readonly string[],
   maxFiles: number,
-): { files: string[]; errors: Map<string, string> } {
-  const files: string[] = [];
+): { files: ListedFile[]; errors: Map<string, string> } {
+  const files: ListedFile[] = [];
   const errors = new Map<string, string>();
   const seenDirs = new Set<string>();
-  const visit = (p: string, top: boolean): void => {
+  const visit = (p: string, root: string | undefined, top: boolean): void => {
     if (files.length >= maxFiles) return;
     let st: ReturnType<typeof lstatSync>;
     try {
@@ -60,13 +67,13 @@ export function listFiles(
         errors.set(p, errorMessage(e));
         return;
       }
-      for (const n of names) visit(join(p, n), false);
+      for (const n of names) visit(join(p, n), root ?? p, false);
     } else if (st.isFile()) {
-      files.push(p);
+      files.push({ path: p, root });
     }
-    // Symlinks inside a directory and special files are not followed.
+    // Symlinks inside a directory and special files are not followed (repository scanners see them).
   };
-  for (const p of paths) visit(p, true);
+  for (const p of paths) visit(p, undefined, true);
   return { files, errors };
 }
 
@@ -92,8 +99,9 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
   for (const [path, message] of errors) {
     artifacts.push({ path, format: [], size: 0, sha256: null, verdict: 'error', error: message, ms: 0 });
   }
+  const byFile = new Map<string, Finding[]>();
   let done = 0;
-  for (const path of files) {
+  for (const { path } of files) {
     const t0 = performance.now();
     const own: Finding[] = [];
     const formats: string[] = [];
@@ -119,18 +127,25 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
     } finally {
       source?.close();
     }
-    findings.push(...own);
+    byFile.set(path, own);
     artifacts.push({
       path,
       format: formats,
       size,
       sha256,
-      verdict: verdictOf(own, error),
+      verdict: 'safe',
       ...(error === undefined ? {} : { error }),
       ms: Math.round((performance.now() - t0) * 100) / 100,
     });
     done++;
     options.onProgress?.(done, files.length, path);
+  }
+
+  await runRepoScanners(files, artifacts, byFile, limits, policy);
+  for (const a of artifacts) {
+    const own = byFile.get(a.path) ?? [];
+    if (a.verdict !== 'error') a.verdict = verdictOf(own, a.error);
+    findings.push(...own);
   }
 
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;

@@ -1,7 +1,7 @@
 import { ARCHIVE_HANDLERS } from './archive/index.js';
 import { numpyHandler } from './numpy/index.js';
 import { pickleHandler } from './pickle/index.js';
-import type { FormatHandler, FormatId } from './types.js';
+import type { FormatHandler, FormatId, RepoScanner } from './types.js';
 
 /** Format handlers by format id. A format without a handler is recorded but not analysed. */
 export const HANDLERS: Partial<Record<FormatId, FormatHandler>> = {
@@ -9,3 +9,6 @@ export const HANDLERS: Partial<Record<FormatId, FormatHandler>> = {
   numpy: numpyHandler,
   pickle: pickleHandler,
 };
+
+/** Checks over whole directories, in order. */
+export const REPO_SCANNERS: readonly RepoScanner[] = [];

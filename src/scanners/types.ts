@@ -62,6 +62,12 @@ export const FORMAT_IDS = [
   'lzma',
   'zlib',
   '7z',
+  'safetensors',
+  'gguf',
+  'onnx',
+  'savedmodel',
+  'tflite',
+  'hdf5',
   'unknown',
 ] as const;
 export type FormatId = (typeof FORMAT_IDS)[number];
@@ -70,4 +76,31 @@ export interface FormatHandler {
   readonly format: FormatId;
   /** Scans `source` (already identified as this format). Must not throw for bad input: report instead. */
   scan(source: ByteSource, ctx: ScanContext): Promise<void>;
+}
+
+/** A file of a scanned directory, as repository scanners see it. */
+export interface RepoFile {
+  /** The path as reported (under the directory the user named). */
+  path: string;
+  /** Path relative to the directory the user named, with the platform's separators. */
+  rel: string;
+  /** Formats the file scanners recognised (empty for unreadable files). */
+  format: readonly string[];
+  size: number;
+}
+
+/** What a repository scanner may do: read files through the file system (it runs in the scanners layer) and report. */
+export interface RepoContext {
+  /** The directory the user named. */
+  readonly root: string;
+  readonly limits: ScanLimits;
+  readonly policy: Policy;
+  /** Reports a finding on one file of the directory (`path` as in RepoFile.path). */
+  report(rule: RuleMeta, path: string, finding: FindingInput & { member?: string }): void;
+}
+
+/** A check over a whole directory (a Hugging Face snapshot, a model folder), run after the files are scanned. */
+export interface RepoScanner {
+  readonly id: string;
+  scan(files: readonly RepoFile[], ctx: RepoContext): Promise<void>;
 }
