@@ -270,7 +270,8 @@ function peersDir(): string {
 function peerTools(): Tool[] {
   const peers = peersDir();
   const shim = join(dirname(peers), 'shim');
-  if (!existsSync(peers) && existsSync(join(ROOT, 'bench', 'peers.sh'))) {
+  // Set up the default folder on first use; a folder named by MODELGUARD_PEERS is used as it is.
+  if (!existsSync(peers) && !process.env['MODELGUARD_PEERS'] && existsSync(join(ROOT, 'bench', 'peers.sh'))) {
     log(`bench: ${relative(ROOT, peers) || peers} missing; running bench/peers.sh to set the peers up ...`);
     const r = spawnSync('bash', [join(ROOT, 'bench', 'peers.sh'), peers], {
       cwd: ROOT,
