@@ -44,13 +44,16 @@ export class SliceSource implements ByteSource {
 }
 
 /** Reads at most this long are served from a cached window of the file (many small header reads). */
-const SMALL_READ = 64 << 10;
-/** Size of the cached window. */
-const WINDOW = 1 << 20;
+const SMALL_READ = 16 << 10;
+/**
+ * Size of the cached window: big enough that walking thousands of adjacent small headers is a few
+ * syscalls, small enough that headers far apart (one per 2 MB tensor) don't each pull in a megabyte.
+ */
+const WINDOW = 64 << 10;
 
 /**
  * A file on disk, read with pread; holds one file descriptor until close(). Small reads are served
- * from a 1 MiB read-ahead window, so walking thousands of zip headers costs a handful of syscalls;
+ * from a 64 KiB read-ahead window, so walking thousands of zip headers costs a handful of syscalls;
  * large reads go straight to the file and are never cached.
  */
 export class FileSource implements ByteSource {
@@ -91,6 +94,18 @@ export class FileSource implements ByteSource {
       done += n;
     }
     return new Uint8Array(buf.buffer, buf.byteOffset, length);
+  }
+
+  /** Calls `fn` on consecutive chunks of the whole file, reusing one buffer (valid only during the call). */
+  forEachChunk(chunkSize: number, fn: (chunk: Uint8Array) => void): void {
+    if (this.fd === undefined) throw new ModelguardError('IO', `read from closed file ${this.path}`);
+    const buf = Buffer.allocUnsafe(Math.min(chunkSize, Math.max(1, this.size)));
+    for (let off = 0; off < this.size; ) {
+      const n = readSync(this.fd, buf, 0, Math.min(buf.length, this.size - off), off);
+      if (n === 0) throw new TruncatedError(`file ${this.path} shrank while reading`, off);
+      fn(buf.subarray(0, n));
+      off += n;
+    }
   }
 
   close(): void {

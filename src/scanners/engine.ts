@@ -5,7 +5,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import { DEFAULT_LIMITS, type ScanLimits } from '../core/limits.js';
 import { atLeast, maxSeverity, SEVERITIES, type Severity } from '../core/severity.js';
-import { type ByteSource, FileSource } from '../core/source.js';
+import { FileSource } from '../core/source.js';
 import { MemberScanner } from './member-scanner.js';
 import { createPolicy } from './policy/index.js';
 import type { Policy } from './policy/policy.js';
@@ -77,12 +77,9 @@ export function listFiles(
   return { files, errors };
 }
 
-function sha256Of(source: ByteSource): string {
+function sha256Of(source: FileSource): string {
   const h = createHash('sha256');
-  const chunk = 4 << 20;
-  for (let off = 0; off < source.size; off += chunk) {
-    h.update(source.read(off, Math.min(chunk, source.size - off)));
-  }
+  source.forEachChunk(1 << 20, (chunk) => h.update(chunk));
   return h.digest('hex');
 }
 
