@@ -23,6 +23,8 @@ export const CWE = {
   untrustedSearchPath: 'CWE-426',
   uncontrolledRecursion: 'CWE-674',
   protectionFailure: 'CWE-693',
+  integerOverflow: 'CWE-190',
+  llmPromptInjection: 'CWE-1427',
 } as const;
 
 export const ATLAS = {
@@ -35,6 +37,7 @@ export const ATLAS = {
   modifyArchitecture: 'AML.T0018.001',
   denialOfService: 'AML.T0029',
   commandInterpreter: 'AML.T0050',
+  llmPromptInjection: 'AML.T0051',
 } as const;
 
 export const OWASP = {
@@ -42,4 +45,5 @@ export const OWASP = {
   modelPoisoning: 'ML10:2023',
   llmSupplyChain: 'LLM03:2025',
   unboundedConsumption: 'LLM10:2025',
+  llmPromptInjection: 'LLM01:2025',
 } as const;

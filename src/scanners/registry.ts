@@ -1,6 +1,8 @@
 import { ARCHIVE_HANDLERS } from './archive/index.js';
+import { ggufHandler } from './gguf/index.js';
 import { numpyHandler } from './numpy/index.js';
 import { pickleHandler } from './pickle/index.js';
+import { safetensorsHandler } from './safetensors/index.js';
 import type { FormatHandler, FormatId, RepoScanner } from './types.js';
 
 /** Format handlers by format id. A format without a handler is recorded but not analysed. */
@@ -8,6 +10,8 @@ export const HANDLERS: Partial<Record<FormatId, FormatHandler>> = {
   ...ARCHIVE_HANDLERS,
   numpy: numpyHandler,
   pickle: pickleHandler,
+  safetensors: safetensorsHandler,
+  gguf: ggufHandler,
 };
 
 /** Checks over whole directories, in order. */

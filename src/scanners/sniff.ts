@@ -1,6 +1,8 @@
 import { sniffCompression } from '../formats/compress/index.js';
+import { isApe, isGguf } from '../formats/gguf/index.js';
 import { isNpy } from '../formats/numpy/index.js';
 import { looksLikePickle } from '../formats/pickle/index.js';
+import { isSafetensors } from '../formats/safetensors/index.js';
 import { isSevenZip } from '../formats/sevenz/index.js';
 import { isTar } from '../formats/tar/index.js';
 import { isZip } from '../formats/zip/index.js';
@@ -18,6 +20,10 @@ export type Sniffed = FormatId | 'maybe-pickle';
 export function sniff(head: Uint8Array): Sniffed {
   if (head.length === 0) return 'unknown';
   if (isZip(head)) return 'zip';
+  // A llamafile (APE executable with the weights in an appended zip) goes to the GGUF handler.
+  if (isGguf(head) || isApe(head)) return 'gguf';
+  // Before the pickle sniff: a header length whose low bytes are 0x80 0x02 reads as PROTO 2.
+  if (isSafetensors(head)) return 'safetensors';
   if (isNpy(head)) return 'numpy';
   if (isSevenZip(head)) return '7z';
   if (isTar(head)) return 'tar';
