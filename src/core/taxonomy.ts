@@ -23,6 +23,7 @@ export const CWE = {
   untrustedSearchPath: 'CWE-426',
   uncontrolledRecursion: 'CWE-674',
   protectionFailure: 'CWE-693',
+  untrustedFunctionality: 'CWE-829',
   integerOverflow: 'CWE-190',
   llmPromptInjection: 'CWE-1427',
 } as const;

@@ -1,8 +1,11 @@
 import { ARCHIVE_HANDLERS } from './archive/index.js';
 import { ggufHandler } from './gguf/index.js';
 import { numpyHandler } from './numpy/index.js';
+import { onnxHandler } from './onnx/index.js';
 import { pickleHandler } from './pickle/index.js';
 import { safetensorsHandler } from './safetensors/index.js';
+import { savedModelHandler } from './savedmodel/index.js';
+import { tfliteHandler } from './tflite/index.js';
 import type { FormatHandler, FormatId, RepoScanner } from './types.js';
 
 /** Format handlers by format id. A format without a handler is recorded but not analysed. */
@@ -10,6 +13,9 @@ export const HANDLERS: Partial<Record<FormatId, FormatHandler>> = {
   ...ARCHIVE_HANDLERS,
   numpy: numpyHandler,
   pickle: pickleHandler,
+  onnx: onnxHandler,
+  savedmodel: savedModelHandler,
+  tflite: tfliteHandler,
   safetensors: safetensorsHandler,
   gguf: ggufHandler,
 };

@@ -4,8 +4,11 @@ import { CHAT_TEMPLATE_RULES } from './chat-template/index.js';
 import { ENGINE_RULES } from './engine-rules.js';
 import { GGUF_RULES } from './gguf/index.js';
 import { NUMPY_RULES } from './numpy/index.js';
+import { ONNX_RULES } from './onnx/index.js';
 import { PICKLE_RULES } from './pickle/index.js';
 import { SAFETENSORS_RULES } from './safetensors/index.js';
+import { SAVEDMODEL_RULES } from './savedmodel/index.js';
+import { TFLITE_RULES } from './tflite/index.js';
 
 /** Every rule of every scanner; docs/rules.md and SARIF rule metadata are generated from this list. */
 export const ALL_RULES: readonly RuleMeta[] = [
@@ -14,6 +17,9 @@ export const ALL_RULES: readonly RuleMeta[] = [
   ...Object.values(ARCHIVE_RULES),
   ...Object.values(PYTORCH_CONTAINER_RULES),
   ...Object.values(NUMPY_RULES),
+  ...Object.values(ONNX_RULES),
+  ...Object.values(SAVEDMODEL_RULES),
+  ...Object.values(TFLITE_RULES),
   ...Object.values(SAFETENSORS_RULES),
   ...Object.values(GGUF_RULES),
   ...Object.values(CHAT_TEMPLATE_RULES),

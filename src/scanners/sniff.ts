@@ -1,10 +1,13 @@
 import { sniffCompression } from '../formats/compress/index.js';
 import { isApe, isGguf } from '../formats/gguf/index.js';
 import { isNpy } from '../formats/numpy/index.js';
+import { isOnnx } from '../formats/onnx/sniff.js';
 import { looksLikePickle } from '../formats/pickle/index.js';
 import { isSafetensors } from '../formats/safetensors/index.js';
+import { isSavedModel } from '../formats/savedmodel/sniff.js';
 import { isSevenZip } from '../formats/sevenz/index.js';
 import { isTar } from '../formats/tar/index.js';
+import { isTflite } from '../formats/tflite/walk.js';
 import { isZip } from '../formats/zip/index.js';
 import type { FormatId } from './types.js';
 
@@ -31,6 +34,11 @@ export function sniff(head: Uint8Array): Sniffed {
   if (pickle === true) return 'pickle';
   const compression = sniffCompression(head);
   if (compression !== undefined) return compression;
+  // After every magic-based sniffer: TFLite's identifier sits at offset 4; ONNX and SavedModel are
+  // protobufs without magic, claimed only when a trial walk of their first fields is consistent.
+  if (isTflite(head)) return 'tflite';
+  if (isOnnx(head)) return 'onnx';
+  if (isSavedModel(head)) return 'savedmodel';
   return pickle === 'maybe' ? 'maybe-pickle' : 'unknown';
 }
 

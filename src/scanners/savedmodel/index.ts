@@ -1,0 +1,2 @@
+export { savedModelHandler } from './handler.js';
+export { SAVEDMODEL_RULES } from './rules.js';

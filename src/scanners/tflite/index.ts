@@ -1,0 +1,2 @@
+export { tfliteHandler } from './handler.js';
+export { TFLITE_RULES } from './rules.js';
