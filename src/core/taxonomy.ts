@@ -24,6 +24,8 @@ export const CWE = {
   uncontrolledRecursion: 'CWE-674',
   protectionFailure: 'CWE-693',
   untrustedFunctionality: 'CWE-829',
+  unsafeReflection: 'CWE-470',
+  embeddedMaliciousCode: 'CWE-506',
   integerOverflow: 'CWE-190',
   llmPromptInjection: 'CWE-1427',
 } as const;

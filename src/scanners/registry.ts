@@ -1,5 +1,6 @@
 import { ARCHIVE_HANDLERS } from './archive/index.js';
 import { ggufHandler } from './gguf/index.js';
+import { hfRepoScanner } from './hf-repo/index.js';
 import { numpyHandler } from './numpy/index.js';
 import { onnxHandler } from './onnx/index.js';
 import { pickleHandler } from './pickle/index.js';
@@ -21,4 +22,4 @@ export const HANDLERS: Partial<Record<FormatId, FormatHandler>> = {
 };
 
 /** Checks over whole directories, in order. */
-export const REPO_SCANNERS: readonly RepoScanner[] = [];
+export const REPO_SCANNERS: readonly RepoScanner[] = [hfRepoScanner];

@@ -1,6 +1,7 @@
 import { SliceSource } from '../../core/source.js';
 import { readTar } from '../../formats/tar/read.js';
 import type { TarAnomaly, TarArchive, TarEntry, TarFact } from '../../formats/tar/types.js';
+import { isCodeCarrier, scanCodeCarrier } from '../configs/members.js';
 import type { FormatHandler, FormatId, ScanContext } from '../types.js';
 import { BoundedReporter } from './bounded-report.js';
 import { PYTORCH_CONTAINER_RULES as P, ARCHIVE_RULES as R } from './rules.js';
@@ -61,7 +62,11 @@ export function isLegacyTorchTar(tar: TarArchive): boolean {
 async function scanMembers(tar: TarArchive, ctx: ScanContext): Promise<void> {
   const files = tar.entries.filter((e) => e.kind === 'file' && e.typeFlag !== 'S');
   if (!isLegacyTorchTar(tar)) {
-    for (const e of files) await ctx.scanMember(e.name, e.source);
+    for (const e of files) {
+      await ctx.scanMember(e.name, e.source);
+      // NeMo .nemo model_config.yaml (_target_), handler .py files: analysed by name as well.
+      if (isCodeCarrier(e.name)) await scanCodeCarrier(e.name, e.source, ctx);
+    }
     return;
   }
   ctx.noteFormat('pytorch-tar');

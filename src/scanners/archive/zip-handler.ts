@@ -10,6 +10,7 @@ import {
   type ZipEntry,
   type ZipEntryFact,
 } from '../../formats/zip/types.js';
+import { isCodeCarrier, scanCodeCarrier } from '../configs/members.js';
 import type { FormatHandler, ScanContext } from '../types.js';
 import { BoundedReporter } from './bounded-report.js';
 import { TENSOR_SNIFF_BYTES, tensorHeadNeedsScan } from './member-sniff.js';
@@ -123,6 +124,8 @@ async function scanEntry(
   if (opened.ok) {
     if (opened.inflated > 0 && !ctx.chargeInflated(opened.inflated)) state.inflating = false;
     await ctx.scanMember(e.name, opened.source, hint);
+    // TorchServe .mar handlers and manifests, zipped MLflow models, Hydra YAML: analysed by name as well.
+    if (layout.kind === 'generic' && isCodeCarrier(e.name)) await scanCodeCarrier(e.name, opened.source, ctx);
     return;
   }
   const at = { offset: e.localHeaderOffset };
