@@ -78,8 +78,17 @@ export function analyzeChatTemplateWith(
     failure = errorMessage(e);
   }
   let parsed = false;
+  let walked: ReturnType<typeof analyzeAst> | undefined;
   if (failure === undefined && isNode(program)) {
-    const r = analyzeAst(program, limits);
+    try {
+      walked = analyzeAst(program, limits);
+    } catch (e) {
+      // Defensive: an AST shape the walk did not expect. Fail closed to the token scan below.
+      failure = `analysis failed: ${errorMessage(e)}`;
+    }
+  }
+  if (walked !== undefined) {
+    const r = walked;
     findings.push(...r.findings);
     parsed = !r.truncated;
     if (r.truncated)

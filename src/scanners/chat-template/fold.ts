@@ -8,6 +8,9 @@ import { isNode, type Node } from './print.js';
 
 export type Folded = string | number | Folded[];
 
+/** Expression depth folded (50,000-deep filter chains parse fine and must not overflow the stack). */
+const MAX_FOLD_DEPTH = 200;
+
 function isStr(v: Folded | undefined): v is string {
   return typeof v === 'string';
 }
@@ -103,19 +106,32 @@ export class Folder {
     private readonly maxLength: number,
   ) {}
 
-  /** The constant the expression evaluates to, when it is one. */
+  private depth = 0;
+
+  /** The constant the expression evaluates to, when it is one (nothing past MAX_FOLD_DEPTH levels). */
   fold(node: unknown): Folded | undefined {
     if (!isNode(node)) return undefined;
     const m = this.memo.get(node);
     if (m !== undefined) return m ?? undefined;
+    if (this.depth >= MAX_FOLD_DEPTH) return undefined; // not memoised: shallower visits may fold it
     this.memo.set(node, null); // cycles and re-entry fold to nothing
-    const v = this.compute(node);
-    const ok =
-      v !== undefined &&
-      (!isStr(v) || v.length <= this.maxLength) &&
-      (!Array.isArray(v) || v.length <= this.maxLength);
-    this.memo.set(node, ok ? v : null);
-    return ok ? v : undefined;
+    this.depth++;
+    let v: Folded | undefined;
+    try {
+      v = this.compute(node);
+    } finally {
+      this.depth--;
+    }
+    if (
+      v === undefined ||
+      (isStr(v) && v.length > this.maxLength) ||
+      (Array.isArray(v) && v.length > this.maxLength)
+    ) {
+      this.memo.set(node, null);
+      return undefined;
+    }
+    this.memo.set(node, v);
+    return v;
   }
 
   private args(list: unknown): Folded[] | undefined {

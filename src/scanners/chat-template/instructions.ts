@@ -14,8 +14,10 @@ const PATTERNS: readonly (readonly [RegExp, string])[] = [
     'tells the model to disregard its instructions',
   ],
   [
-    /\b(?:do\s+not|don't|never)\s+(?:tell|reveal|mention|disclose|inform|let)\s+(?:this\s+to\s+|on\s+to\s+)?(?:the\s+)?user\b/i,
-    'tells the model to hide something from the user',
+    // "do not tell the user about function calls" is a real (Qwen3.5) template: only hiding the
+    // template's own instructions counts.
+    /\b(?:do\s+not|don't|never)\s+(?:tell|reveal|mention|disclose)\s+(?:to\s+)?(?:the\s+user\s+)?(?:about\s+)?(?:this|these|the\s+above)\s+(?:hidden\s+|secret\s+)?(?:instructions?|rules?|directives?|messages?)\b/i,
+    'tells the model to hide its instructions from the user',
   ],
   [
     /\bwithout\s+(?:telling|informing|notifying|alerting)\s+(?:the\s+)?user\b/i,

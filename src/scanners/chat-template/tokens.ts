@@ -25,7 +25,10 @@ export function analyzeTokens(tokens: readonly TokenLike[], limits: ChatTemplate
   let start = 0;
   let issues: { severity: Severity; why: string }[] = [];
   const flush = (end: number): void => {
-    if (issues.length === 0) return;
+    if (!issues.some((i) => i.severity !== 'info' && i.severity !== 'low')) {
+      issues = [];
+      return;
+    }
     const text = tokens
       .slice(start, Math.min(end + 1, start + 64))
       .map((t) => (t.type === 'StringLiteral' ? `'${t.value}'` : t.value))

@@ -107,7 +107,9 @@ export function analyzeAst(
     for (let i = kids.length - 1; i >= 0; i--) {
       const [key, child] = kids[i] as [string, Node];
       const childIsStmt = STATEMENTS.has(child.type);
-      const root = childIsStmt ? undefined : isStmt ? child : v.root;
+      // A string directly in a statement body is template text (`{{ 'x' }}` parses the same way).
+      const text = isStmt && BODIES.has(key) && child.type === 'StringLiteral';
+      const root = childIsStmt || text ? undefined : isStmt ? child : v.root;
       stack.push({ node: child, parent: v.node, key, root });
     }
   }
@@ -157,11 +159,10 @@ export function analyzeAst(
       }
       case 'StringLiteral': {
         const s = String(n.value);
-        if (root === undefined && BODIES.has(key)) {
+        if (root === undefined) {
           texts.push({ node: n, text: s });
           break;
         }
-        if (root === n) texts.push({ node: n, text: s }); // {{ 'literal text' }} prints it too
         const strict = pType === 'MemberExpression' && key === 'property';
         const v = strict ? attributeVerdictLiteral(s) : literalVerdict(s);
         if (v !== undefined) add(root, v, 'string ');
@@ -172,6 +173,10 @@ export function analyzeAst(
         break;
       }
       case 'MemberExpression': {
+        if (n.computed === true && isNode(n.property) && n.property.type === 'Identifier') {
+          const key = folder.fold(n.property);
+          if (typeof key === 'string') add(root, attributeVerdictLiteral(key), 'subscript ');
+        }
         const obj = n.object;
         if (isNode(obj) && obj.type === 'Identifier' && JINJA_GLOBALS.has(String(obj.value)))
           add(root, {
@@ -245,6 +250,7 @@ export function analyzeAst(
   const findings: TemplateFinding[] = [];
   for (const [root, list] of issues) {
     const severity = maxSeverity(list.map((i) => i.severity)) ?? 'medium';
+    if (severity === 'info' || severity === 'low') continue; // only context, nothing suspicious
     findings.push({
       kind: 'injection',
       severity,
@@ -342,8 +348,10 @@ function emittedText(ifNode: Node, byNode: ReadonlyMap<Node, Visit>): string | u
     if (v === undefined || n.type !== 'StringLiteral') continue;
     const isOutput = v.root === undefined ? BODIES.has(v.key) : v.root === v.node;
     if (!isOutput) continue;
-    const s = String(n.value).trim();
-    if (s.includes('<|') || s.includes('[INST]') || s.includes('<start_of_turn>')) continue;
+    // Role markup is stripped, not skipped: an injected fake system turn carries markup too.
+    const s = String(n.value)
+      .replace(/<\|[^|>]*\|>|\[\/?INST\]|<\/?(?:start|end)_of_turn>|<\/?s>/g, ' ')
+      .trim();
     if ((s.match(/[A-Za-z]{2,}/g) ?? []).length >= 6) return s;
   }
   return undefined;

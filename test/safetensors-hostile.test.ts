@@ -1,0 +1,109 @@
+/**
+ * Hostile-input tests for the safetensors header reader: truncation at every offset, 1,000 seeded
+ * mutations (bytes that matter to JSON included), absurd declared sizes. The parser returns facts for
+ * every input and throws nothing; the handler never throws; nothing hangs.
+ */
+import { describe, expect, it } from 'vitest';
+import { MemorySource } from '../src/core/source.js';
+import { parseSafetensorsHeader, SAFETENSORS_LIMITS } from '../src/formats/safetensors/index.js';
+import { safetensorsHandler } from '../src/scanners/safetensors/index.js';
+import { scanWith } from './support/archive-context.js';
+import { buildSafetensors, SAFETENSORS_FIXTURES } from './support/safetensors-writer.js';
+
+const MUTATIONS = 1000;
+
+/** mulberry32: a small seeded PRNG (no Math.random in tests). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Edge bytes, and the characters that steer a JSON reader. */
+const SPECIAL = [
+  0x00, 0xff, 0x7f, 0x80, 0x01, 0x7b, 0x7d, 0x5b, 0x5d, 0x22, 0x5c, 0x2c, 0x3a, 0x30, 0x39, 0x2d, 0x65, 0x20,
+];
+
+function mutate(base: Uint8Array, rnd: () => number): Uint8Array {
+  const b = Uint8Array.from(base);
+  const n = 1 + Math.floor(rnd() * 8);
+  for (let i = 0; i < n; i++) {
+    const at = Math.floor(rnd() * b.length);
+    const kind = rnd();
+    if (kind < 0.35) b[at] = (b[at] as number) ^ (1 << Math.floor(rnd() * 8));
+    else if (kind < 0.8) b[at] = SPECIAL[Math.floor(rnd() * SPECIAL.length)] as number;
+    else {
+      const from = Math.floor(rnd() * b.length);
+      const len = Math.min(1 + Math.floor(rnd() * 16), b.length - Math.max(at, from));
+      b.copyWithin(at, from, from + len);
+    }
+  }
+  return b;
+}
+
+function parseAll(b: Uint8Array, label: string): void {
+  try {
+    parseSafetensorsHeader(new MemorySource(b), SAFETENSORS_LIMITS);
+  } catch (e) {
+    throw new Error(`${label}: threw ${(e as Error)?.name}: ${(e as Error)?.message}`);
+  }
+}
+
+const BASES = SAFETENSORS_FIXTURES.filter((f) =>
+  ['benign-dtypes.safetensors', 'duplicate-key.safetensors', 'gap-with-pickle.safetensors'].includes(f.file),
+).map((f) => [f.file, f.build()] as const);
+
+describe.each(BASES)('%s', (name, base) => {
+  it('parses every truncation without throwing', () => {
+    for (let n = 0; n <= base.length; n++) parseAll(base.subarray(0, n), `${name} truncated to ${n}`);
+  });
+
+  it(`parses ${MUTATIONS} seeded mutations without throwing or hanging`, () => {
+    const rnd = prng(0x5afe ^ base.length);
+    const t0 = performance.now();
+    for (let i = 0; i < MUTATIONS; i++) parseAll(mutate(base, rnd), `${name} mutation ${i}`);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('the handler never throws on truncated or mutated input', async () => {
+    const rnd = prng(0xbad ^ base.length);
+    const inputs = [
+      ...Array.from({ length: 100 }, (_, i) => base.subarray(0, Math.floor((i * base.length) / 100))),
+      ...Array.from({ length: 300 }, () => mutate(base, rnd)),
+    ];
+    for (const input of inputs)
+      await expect(scanWith(safetensorsHandler, new MemorySource(input))).resolves.toBeDefined();
+  });
+});
+
+describe('absurd declarations', () => {
+  const raw = (h: string) => buildSafetensors([], { rawHeader: h });
+  it.each([
+    [
+      'a shape of 100,000 dimensions',
+      `{"a":{"dtype":"U8","shape":[${Array(100_000).fill(2).join(',')}],"data_offsets":[0,1]}}`,
+    ],
+    [
+      'offsets near 2^64',
+      '{"a":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551614,18446744073709551615]}}',
+    ],
+    ['a 5 MB number', `{"a":{"dtype":"U8","shape":[${'9'.repeat(5_000_000)}],"data_offsets":[0,1]}}`],
+    ['1,000,000 nested arrays', `{"__metadata__":${'['.repeat(1_000_000)}}`],
+    ['a 20 MB metadata string', `{"__metadata__":{"x":"${'a'.repeat(20_000_000)}"},"b":1}`],
+    [
+      '200,000 duplicate keys',
+      `{${Array(200_000).fill('"a":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}').join(',')}}`,
+    ],
+  ])('%s: typed result, bounded time', (_name, header) => {
+    const t0 = performance.now();
+    const h = parseSafetensorsHeader(new MemorySource(raw(header)), SAFETENSORS_LIMITS);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(h.facts.length).toBeGreaterThan(0);
+    expect(h.facts.length).toBeLessThanOrEqual(SAFETENSORS_LIMITS.maxFacts);
+  });
+});
