@@ -11,40 +11,13 @@ import { MemorySource } from '../src/core/source.js';
 import { parseOnnx } from '../src/formats/onnx/index.js';
 import { onnxHandler } from '../src/scanners/onnx/index.js';
 import { ruleIds, scanWith } from './support/archive-context.js';
+import { mutate as mutateBytes, prng } from './support/hostile.js';
 import { graph, model, nestedIfs, node, pb, tensor } from './support/onnx-writer.js';
 
 const MUTATIONS = 1000;
 
-/** mulberry32: a small seeded PRNG (no Math.random in tests). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SPECIAL = [0x00, 0xff, 0x7f, 0x80, 0x01, 0x08, 0x0a, 0x12, 0x3a, 0x42];
-
-function mutate(base: Uint8Array, rnd: () => number): Uint8Array {
-  const b = Uint8Array.from(base);
-  const n = 1 + Math.floor(rnd() * 8);
-  for (let i = 0; i < n; i++) {
-    const at = Math.floor(rnd() * b.length);
-    const kind = rnd();
-    if (kind < 0.4) b[at] = (b[at] as number) ^ (1 << Math.floor(rnd() * 8));
-    else if (kind < 0.8) b[at] = SPECIAL[Math.floor(rnd() * SPECIAL.length)] as number;
-    else {
-      const from = Math.floor(rnd() * b.length);
-      const len = Math.min(1 + Math.floor(rnd() * 8), b.length - Math.max(at, from));
-      b.copyWithin(at, from, from + len);
-    }
-  }
-  return b;
-}
+const mutate = (b: Uint8Array, rnd: () => number) => mutateBytes(b, rnd, SPECIAL);
 
 const FIX = join(import.meta.dirname, 'fixtures', 'onnx');
 const BASES: Array<[string, Uint8Array]> = [

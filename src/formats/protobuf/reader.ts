@@ -1,8 +1,8 @@
-import { ByteReader } from '../../core/byte-reader.js';
 import { utf8Of } from '../../core/bytes.js';
 import { LimitError, MalformedError } from '../../core/errors.js';
 import { fmtInt } from '../../core/format-number.js';
 import type { ByteSource } from '../../core/source.js';
+import { Cursor } from './cursor.js';
 
 /** Protobuf wire types (encoding.md). 6 and 7 are invalid. */
 export const WIRE = { varint: 0, i64: 1, len: 2, startGroup: 3, endGroup: 4, i32: 5 } as const;
@@ -41,14 +41,14 @@ export interface FieldHeader {
 const TWO_28 = 0x10000000;
 
 /**
- * Bounds-first protobuf wire reader over a ByteSource. One ByteReader serves the whole walk, so a
+ * Bounds-first protobuf wire reader over a ByteSource. One cursor serves the whole walk, so a
  * nested message costs no new window, and length-delimited payloads are never copied: `fields()` hands
  * out their offset and length and skips them with a seek, which on a FileSource reads nothing. A
  * 500 MB `raw_data` costs one seek. Every length is checked against the bytes left in the enclosing
  * message; malformed input throws MalformedError, limits LimitError (both ModelguardErrors).
  */
 export class ProtoReader {
-  private readonly r: ByteReader;
+  private readonly r: Cursor;
   /** Current nesting depth (messages entered through `fields`, groups skipped). */
   private depth = 0;
   /** The last varint read, exactly, when it needed more than 53 bits. */
@@ -60,7 +60,7 @@ export class ProtoReader {
     readonly source: ByteSource,
     limits: Partial<ProtobufLimits> = {},
   ) {
-    this.r = new ByteReader(source);
+    this.r = new Cursor(source);
     this.limits = { ...PROTOBUF_LIMITS, ...limits };
     this.size = source.size;
   }

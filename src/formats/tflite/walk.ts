@@ -73,17 +73,20 @@ export interface TfliteModel {
 }
 
 const TFL3 = [0x54, 0x46, 0x4c, 0x33];
+/** Head size the engine sniffs (scanners/sniff.ts SNIFF_BYTES); a shorter head is the whole file. */
+const SNIFF_WINDOW = 512;
 
 /** True when `head` carries the TFLite file identifier 'TFL3' at offset 4 (after the root offset). */
 export function isTflite(head: Uint8Array): boolean {
   if (head.length < 8) return false;
   for (let i = 0; i < 4; i++) if (head[4 + i] !== TFL3[i]) return false;
   const root =
-    (head[0] as number) |
-    ((head[1] as number) << 8) |
-    ((head[2] as number) << 16) |
-    ((head[3] as number) << 24);
-  return root >= 8;
+    ((head[0] as number) | ((head[1] as number) << 8) | ((head[2] as number) << 16)) +
+    (head[3] as number) * 0x1000000;
+  // A flatbuffer is under 2 GiB; a head shorter than the sniff window is the whole file, so the root
+  // table must lie inside it.
+  if (root < 8 || root >= 0x80000000) return false;
+  return head.length >= SNIFF_WINDOW || root + 4 <= head.length;
 }
 
 class TfliteWalker {

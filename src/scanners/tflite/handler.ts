@@ -9,7 +9,7 @@ import {
   type TfliteModel,
   type TfliteOpCode,
 } from '../../formats/tflite/index.js';
-import { ModelReporter, quote } from '../onnx/bounded.js';
+import { listSome, ModelReporter, quote } from '../onnx/bounded.js';
 import type { FormatHandler, ScanContext } from '../types.js';
 import { TFLITE_RULES as R } from './rules.js';
 
@@ -51,23 +51,28 @@ function reportFlex(c: TfliteOpCode, custom: string, out: ModelReporter): void {
   });
 }
 
+function reportCustomGroup(codes: TfliteOpCode[], shipped: boolean, out: ModelReporter): void {
+  const first = codes[0];
+  if (first === undefined) return;
+  const names = listSome(codes.map((c) => quote(c.customCode ?? '')));
+  out.report(R['tflite/custom-op'], {
+    message: shipped
+      ? `TFLite custom op${codes.length === 1 ? '' : 's'} ${names} (registered by TFLite's own BuiltinOpResolver)`
+      : `TFLite custom op${codes.length === 1 ? '' : 's'} ${names} need${codes.length === 1 ? 's' : ''} a kernel the application registers (native code)`,
+    offset: first.firstUse?.offset ?? 0,
+    ...(shipped ? { severity: 'low' as const } : {}),
+    evidence: `${quote(first.customCode ?? '')}: ${usage(first)}`,
+  });
+}
+
 function reportOpcodes(m: TfliteModel, out: ModelReporter): void {
+  const custom: TfliteOpCode[] = [];
+  const shipped: TfliteOpCode[] = [];
   for (const c of m.opcodes) {
     if (c.builtin === BUILTIN_CUSTOM) {
-      const custom = c.customCode ?? '';
-      if (custom.startsWith('Flex')) {
-        reportFlex(c, custom, out);
-        continue;
-      }
-      const shipped = SHIPPED_CUSTOM_OPS.has(custom);
-      out.report(R['tflite/custom-op'], {
-        message: shipped
-          ? `TFLite custom op ${quote(custom)} (registered by TFLite's own BuiltinOpResolver)`
-          : `TFLite custom op ${quote(custom)} needs a kernel the application registers (native code)`,
-        offset: c.firstUse?.offset ?? 0,
-        ...(shipped ? { severity: 'low' as const } : {}),
-        evidence: usage(c),
-      });
+      const code = c.customCode ?? '';
+      if (code.startsWith('Flex')) reportFlex(c, code, out);
+      else (SHIPPED_CUSTOM_OPS.has(code) ? shipped : custom).push(c);
     } else if (c.builtin === STABLEHLO_CUSTOM_CALL) {
       out.report(R['tflite/custom-op'], {
         message: 'TFLite STABLEHLO_CUSTOM_CALL calls a native target the application registers by name',
@@ -82,6 +87,8 @@ function reportOpcodes(m: TfliteModel, out: ModelReporter): void {
       });
     }
   }
+  reportCustomGroup(custom, false, out);
+  reportCustomGroup(shipped, true, out);
 }
 
 /**
