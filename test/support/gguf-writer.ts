@@ -252,8 +252,8 @@ export class GgufWriter {
 
   build(opts: GgufBuildOptions = {}): Uint8Array {
     const { head, dataLength } = this.head(opts);
-    // Hostile layouts can declare absurd sizes: write at most 1 MiB of data (the rest is "missing").
-    const size = dataLength > 1n << 20n ? 1 << 20 : Number(dataLength);
+    // Hostile layouts can declare absurd sizes: then only 4 KiB of data are written (the rest is "missing").
+    const size = dataLength > 1n << 20n ? 4096 : Number(dataLength);
     const data = opts.data === false ? new Uint8Array(0) : new Uint8Array(size);
     for (let i = 0; i < data.length; i++) data[i] = (i * 31 + 7) & 0xff;
     const trailing = opts.trailing ?? new Uint8Array(0);
@@ -369,7 +369,32 @@ export interface LlamaLikeOptions {
   tensors?: readonly GgufTensorSpec[];
   /** Keys to drop from the defaults. */
   drop?: readonly string[];
+  /** All tensors of a one-block llama (~30 KB of data) instead of three small ones. */
+  full?: boolean;
 }
+
+/** One transformer block of a llama with embedding 32, feed-forward 256 (Q8_0, Q4_K and F32 tensors). */
+const FULL_TENSORS: readonly GgufTensorSpec[] = [
+  { name: 'token_embd.weight', dims: [32, 32], type: 8 },
+  { name: 'blk.0.attn_norm.weight', dims: [32], type: 0 },
+  { name: 'blk.0.attn_q.weight', dims: [32, 32], type: 8 },
+  { name: 'blk.0.attn_k.weight', dims: [32, 32], type: 8 },
+  { name: 'blk.0.attn_v.weight', dims: [32, 32], type: 8 },
+  { name: 'blk.0.attn_output.weight', dims: [32, 32], type: 8 },
+  { name: 'blk.0.ffn_norm.weight', dims: [32], type: 0 },
+  { name: 'blk.0.ffn_gate.weight', dims: [32, 256], type: 8 },
+  { name: 'blk.0.ffn_up.weight', dims: [32, 256], type: 8 },
+  { name: 'blk.0.ffn_down.weight', dims: [256, 32], type: 12 },
+  { name: 'output_norm.weight', dims: [32], type: 0 },
+  { name: 'output.weight', dims: [32, 32], type: 8 },
+];
+
+/** Three tensors (~2 KB of data): enough for the layout checks, small enough to commit dozens of files. */
+const SMALL_TENSORS: readonly GgufTensorSpec[] = [
+  { name: 'token_embd.weight', dims: [32, 32], type: 8 },
+  { name: 'blk.0.ffn_down.weight', dims: [256, 4], type: 12 },
+  { name: 'output_norm.weight', dims: [32], type: 0 },
+];
 
 /** A small llama-architecture GGUF with the metadata llama.cpp's converter writes (vocabulary of 32 tokens). */
 export function llamaLike(opts: LlamaLikeOptions = {}): GgufWriter {
@@ -382,7 +407,7 @@ export function llamaLike(opts: LlamaLikeOptions = {}): GgufWriter {
     ['general.license', str('apache-2.0')],
     ['llama.block_count', u32(1)],
     ['llama.context_length', u32(2048)],
-    ['llama.embedding_length', u32(64)],
+    ['llama.embedding_length', u32(32)],
     ['llama.feed_forward_length', u32(256)],
     ['llama.attention.head_count', u32(4)],
     ['llama.attention.head_count_kv', u32(4)],
@@ -417,20 +442,7 @@ export function llamaLike(opts: LlamaLikeOptions = {}): GgufWriter {
   }
   if (opts.template !== undefined) w.kv('tokenizer.chat_template', str(opts.template));
   for (const [k, v] of opts.kvs ?? []) if (extra.has(k)) w.kv(k, v);
-  const tensors: readonly GgufTensorSpec[] = opts.tensors ?? [
-    { name: 'token_embd.weight', dims: [64, 32], type: 8 },
-    { name: 'blk.0.attn_norm.weight', dims: [64], type: 0 },
-    { name: 'blk.0.attn_q.weight', dims: [64, 64], type: 8 },
-    { name: 'blk.0.attn_k.weight', dims: [64, 64], type: 8 },
-    { name: 'blk.0.attn_v.weight', dims: [64, 64], type: 8 },
-    { name: 'blk.0.attn_output.weight', dims: [64, 64], type: 8 },
-    { name: 'blk.0.ffn_norm.weight', dims: [64], type: 0 },
-    { name: 'blk.0.ffn_gate.weight', dims: [64, 256], type: 8 },
-    { name: 'blk.0.ffn_up.weight', dims: [64, 256], type: 8 },
-    { name: 'blk.0.ffn_down.weight', dims: [256, 64], type: 12 },
-    { name: 'output_norm.weight', dims: [64], type: 0 },
-    { name: 'output.weight', dims: [64, 32], type: 8 },
-  ];
+  const tensors: readonly GgufTensorSpec[] = opts.tensors ?? (opts.full ? FULL_TENSORS : SMALL_TENSORS);
   for (const t of tensors) w.tensor(t);
   return w;
 }
@@ -451,7 +463,7 @@ export const GGUF_FIXTURES: readonly GgufFixture[] = [
     file: 'tiny-llama3.gguf',
     technique: 'benign',
     what: 'llama architecture, GPT-2 BPE vocabulary, Llama 3 chat template, Q8_0/Q4_K/F32 tensors with data',
-    build: () => llamaLike({ template: LLAMA3_TEMPLATE }).build(),
+    build: () => llamaLike({ template: LLAMA3_TEMPLATE, full: true }).build(),
     verdict: 'safe',
     rules: [],
   },
