@@ -147,7 +147,11 @@ describe('GGUF reader', () => {
     const f = parse(fixture('v1.gguf'));
     expect(f.facts.map((x) => x.kind)).toEqual(['unsupported-version']);
     expect(f.kvs.find((k) => k.key === 'tokenizer.chat_template')?.value).toBe(CHATML_TEMPLATE);
-    expect(f.tensors.map((t) => t.name)).toEqual(['token_embd.weight', 'blk.0.ffn_down.weight', 'output_norm.weight']);
+    expect(f.tensors.map((t) => t.name)).toEqual([
+      'token_embd.weight',
+      'blk.0.ffn_down.weight',
+      'output_norm.weight',
+    ]);
   });
 
   it('stops at unknown versions, bad magic, and version 0', () => {
