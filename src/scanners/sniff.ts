@@ -25,11 +25,12 @@ export function sniff(head: Uint8Array): Sniffed {
   if (isZip(head)) return 'zip';
   // A llamafile (APE executable with the weights in an appended zip) goes to the GGUF handler.
   if (isGguf(head) || isApe(head)) return 'gguf';
-  // Before the pickle sniff: a header length whose low bytes are 0x80 0x02 reads as PROTO 2.
-  if (isSafetensors(head)) return 'safetensors';
   if (isNpy(head)) return 'numpy';
   if (isSevenZip(head)) return '7z';
   if (isTar(head)) return 'tar';
+  // After the long magics (a 7z start-header CRC can put '{"' at byte 8), before the pickle sniff
+  // (a header length whose low bytes are 0x80 0x02 reads as PROTO 2).
+  if (isSafetensors(head)) return 'safetensors';
   const pickle = looksLikePickle(head);
   if (pickle === true) return 'pickle';
   const compression = sniffCompression(head);
