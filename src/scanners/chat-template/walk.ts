@@ -33,6 +33,8 @@ const STATEMENTS = new Set([
 ]);
 /** Statement fields holding statements (StringLiterals there are template text). */
 const BODIES = new Set(['body', 'alternate', 'defaultBlock']);
+/** Issues listed per expression (a 1 MiB expression can hold 100,000 of them). CWE-400. */
+const MAX_ISSUES_PER_EXPRESSION = 12;
 /** Filters whose arguments name attributes. */
 const ATTRIBUTE_FILTERS = new Set([
   'attr',
@@ -125,6 +127,10 @@ export function analyzeAst(
     if (root === undefined || v === undefined) return;
     const list = issues.get(root) ?? [];
     const why = prefix + v.why;
+    if (list.length >= MAX_ISSUES_PER_EXPRESSION) {
+      // Keep the message short (and this check linear): only a worse severity still gets in.
+      if (maxSeverity(list.map((x) => x.severity)) === 'critical' || v.severity !== 'critical') return;
+    }
     if (!list.some((x) => x.why === why)) list.push({ severity: v.severity, why });
     issues.set(root, list);
   };
