@@ -6,11 +6,13 @@
  * (ir_version 8, opset 17, 2,000 nodes incl. one custom-domain op, 304 FLOAT initializers: 4 × 400 MB +
  * 300 × 1 MB of raw_data) whose raw_data payloads are file holes — the bytes are zeros on read, and
  * onnx.load accepts the file (check with --verify, which loads it with python3-onnx: slow, ~4 GB RAM).
- * Then scans it in a fresh child process (the library through tsx, as `modelguard scan` does with text
- * output, i.e. without hashing) under GNU time, --runs times, and prints wall (scan only and whole
- * process) and peak RSS.
+ * Then scans it --runs times in fresh child processes under GNU time and prints wall and peak RSS:
+ *   - library: scanPaths() through tsx (as `modelguard scan` with text output, i.e. without hashing);
+ *     wall of the scan itself, and of the whole process (node + tsx start included);
+ *   - CLI: `modelguard scan FILE --output /dev/null` from an esbuild bundle of src/cli/main.ts made under
+ *     bench/.work/onnx/cli (the same bundling as scripts/bundle.mjs, without touching dist/).
  *
- * Usage: npx tsx bench/onnx-bench.ts [--runs N] [--verify] [--keep]
+ * Usage: npx tsx bench/onnx-bench.ts [--runs N] [--verify] [--keep] [--no-cli]
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -21,6 +23,7 @@ import {
   openSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -141,6 +144,48 @@ async function child(file: string): Promise<void> {
   );
 }
 
+/** Bundles the CLI from source into bench/.work/onnx/cli and times `modelguard scan FILE` with it. */
+async function cliRuns(runs: number, useTime: boolean): Promise<void> {
+  const { build } = await import('esbuild');
+  const out = join(WORK, 'cli');
+  await build({
+    entryPoints: { modelguard: join(ROOT, 'src', 'cli', 'main.ts') },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    outdir: out,
+    packages: 'external',
+    logLevel: 'error',
+  });
+  const launcher = join(out, 'run.mjs');
+  writeFileSync(
+    launcher,
+    "import { run } from './modelguard.js';\nprocess.exitCode = await run(process.argv);\n",
+  );
+  const walls: number[] = [];
+  const rss: number[] = [];
+  let exit = -1;
+  for (let i = 0; i < runs; i++) {
+    const args = [process.execPath, launcher, 'scan', FILE, '--output', '/dev/null'];
+    const t0 = performance.now();
+    const r = useTime
+      ? spawnSync('/usr/bin/time', ['-f', '%e %M', ...args], { encoding: 'utf8', cwd: ROOT })
+      : spawnSync(args[0] as string, args.slice(1), { encoding: 'utf8', cwd: ROOT });
+    walls.push((performance.now() - t0) / 1000);
+    exit = r.status ?? -1;
+    const m = /(\d+(?:\.\d+)?) (\d+)\s*$/.exec(r.stderr.trim());
+    if (m) rss.push(Number(m[2]) / 1024);
+  }
+  const wall = median(walls);
+  const peak = rss.length > 0 ? Math.max(...rss) : Number.NaN;
+  process.stdout.write(
+    `CLI \`modelguard scan\` (bundle, text output, exit ${exit}): wall median ${wall.toFixed(3)} s [min ${Math.min(...walls).toFixed(3)}], peak RSS ${peak.toFixed(1)} MB — ` +
+      `targets: wall < ${TARGET_WALL_S} s ${wall < TARGET_WALL_S ? 'PASS' : 'FAIL'}; RSS < ${TARGET_RSS_MB} MB ${peak < TARGET_RSS_MB ? 'PASS' : 'FAIL'}\n`,
+  );
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
@@ -152,6 +197,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '5' },
       verify: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
+      'no-cli': { type: 'boolean', default: false },
       child: { type: 'string' },
     },
   });
@@ -202,6 +248,7 @@ async function main(): Promise<void> {
       `peak RSS (max over runs, whole process): ${rssMax.toFixed(1)} MB\n` +
       `targets: scan wall < ${TARGET_WALL_S} s ${scanMed < TARGET_WALL_S ? 'PASS' : 'FAIL'}; RSS < ${TARGET_RSS_MB} MB ${rssMax < TARGET_RSS_MB ? 'PASS' : 'FAIL'}\n`,
   );
+  if (!values['no-cli']) await cliRuns(runs, useTime);
   if (!values.keep) rmSync(FILE, { force: true });
 }
 

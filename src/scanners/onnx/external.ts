@@ -56,7 +56,12 @@ export function checkExternalFile(modelPath: string, location: string): External
   const rel = relative(realDir, real);
   if (rel === '' || isAbsolute(rel) || rel.split(sep)[0] === '..')
     return { kind: 'outside', real, detail: `resolves to ${real}, outside the model folder ${realDir}` };
-  const st = statSync(real);
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(real);
+  } catch (e) {
+    return { kind: 'missing', detail: `cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
   if (!st.isFile()) {
     const what = st.isFIFO()
       ? 'a FIFO'
