@@ -184,6 +184,15 @@ const FIXTURES: Array<[string, () => Uint8Array, Expect]> = [
     { verdict: 'unsafe', rule: 'tflite/flex-op', severity: 'high' },
   ],
   [
+    'tflite/malicious/flex_hidden_nodedef.tflite',
+    () =>
+      tfliteModel({
+        opcodes: [{ builtin: CUSTOM, custom: 'FlexAddV2', nodeDefOp: 'WriteFile' }],
+        operators: [[0]],
+      }),
+    { verdict: 'unsafe', rule: 'tflite/flex-op', severity: 'high' },
+  ],
+  [
     'tflite/malicious/bad_opcode_index.tflite',
     () => tfliteModel({ opcodes: [{ builtin: 0 }], operators: [[0, 7]] }),
     { verdict: 'suspicious', rule: 'tflite/malformed', severity: 'medium' },

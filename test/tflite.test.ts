@@ -86,6 +86,40 @@ describe('TFLite models', () => {
     expect(rec.findings[4]?.message).toMatch(/not a standard TensorFlow op/);
   });
 
+  it('a Flex op whose NodeDef runs another op than its custom code names is high', async () => {
+    const bytes = tfliteModel({
+      opcodes: [{ builtin: CUSTOM, custom: 'FlexAddV2', nodeDefOp: 'WriteFile' }],
+      operators: [[0, 0]],
+    });
+    const m = parseTflite(new MemorySource(bytes));
+    expect(m.opcodes[0]?.flexOps).toEqual([expect.objectContaining({ op: 'WriteFile', count: 2 })]);
+    const rec = await scan(bytes);
+    expect(pairs(rec)).toEqual([
+      ['tflite/flex-op', 'medium'],
+      ['tflite/flex-op', 'high'],
+    ]);
+    expect(rec.findings[1]?.message).toMatch(/"FlexAddV2" hides a NodeDef for "WriteFile" \(2 operators\)/);
+  });
+
+  it('Flex operators without a decodable NodeDef are reported', async () => {
+    const none = await scan(
+      tfliteModel({
+        opcodes: [{ builtin: CUSTOM, custom: 'FlexAddV2', options: new Uint8Array(0) }],
+        operators: [[0]],
+      }),
+    );
+    expect(none.findings.map((f) => f.message)).toContainEqual(
+      expect.stringMatching(/without custom options/),
+    );
+    const junk = await scan(
+      tfliteModel({
+        opcodes: [{ builtin: CUSTOM, custom: 'FlexAddV2', options: Uint8Array.from([1, 2, 3, 4, 5]) }],
+        operators: [[0]],
+      }),
+    );
+    expect(junk.findings.map((f) => [f.ruleId, f.severity])).toContainEqual(['tflite/malformed', 'medium']);
+  });
+
   it('unknown builtin codes and StableHLO custom calls are custom ops', async () => {
     const rec = await scan(
       tfliteModel({

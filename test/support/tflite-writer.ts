@@ -124,6 +124,10 @@ export function buildFlatbuffer(root: FbTable, identifier = 'TFL3'): Uint8Array 
 export interface OpCodeSpec {
   builtin: number;
   custom?: string;
+  /** For Flex codes: the op the operators' NodeDef names (default: the custom code without `Flex`). */
+  nodeDefOp?: string;
+  /** For Flex codes: custom options bytes to use instead of a well-formed FlexBuffer. */
+  options?: Uint8Array;
   version?: number;
   /** deprecated_builtin_code; defaults to min(builtin, 127). */
   deprecated?: number;
@@ -155,6 +159,42 @@ export function operator(opcodeIndex: number, customOptions?: Uint8Array): FbTab
   };
 }
 
+/** A serialized NodeDef { name = 1, op = 2 } (tensorflow/core/framework/node_def.proto). */
+function nodeDef(op: string): Uint8Array {
+  const enc = new TextEncoder();
+  const name = enc.encode('flex_node');
+  const o = enc.encode(op);
+  return Uint8Array.from([0x0a, name.length, ...name, 0x12, o.length, ...o]);
+}
+
+/**
+ * The custom options of a Flex operator as the TFLite converter writes them: a FlexBuffer untyped
+ * vector [op name, NodeDef bytes] (both STRING), everything 4 bytes wide.
+ */
+export function flexOptions(opName: string, nodeDefBytes: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  const u32 = (v: number) => out.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
+  const str = (b: Uint8Array): number => {
+    u32(b.length);
+    const at = out.length;
+    out.push(...b, 0);
+    while (out.length % 4 !== 0) out.push(0);
+    return at;
+  };
+  const s0 = str(new TextEncoder().encode(opName));
+  const s1 = str(nodeDefBytes);
+  u32(2); // vector size
+  const data = out.length;
+  u32(data - s0);
+  u32(data + 4 - s1);
+  out.push((5 << 2) | 2, (5 << 2) | 2); // element types: STRING, 4-byte width
+  while (out.length % 4 !== 0) out.push(0);
+  const root = out.length;
+  u32(root - data);
+  out.push((10 << 2) | 2, 4); // root: VECTOR of 4-byte elements; root width 4
+  return Uint8Array.from(out);
+}
+
 export interface ModelSpec {
   opcodes: OpCodeSpec[];
   /** Operators per subgraph, by opcode index. */
@@ -171,7 +211,14 @@ export function tfliteModel(spec: ModelSpec): Uint8Array {
       { tables: [] },
       { ints: [0] },
       { ints: [1] },
-      { tables: ops.map((o) => operator(o)) },
+      {
+        tables: ops.map((o) => {
+          const c = spec.opcodes[o];
+          if (c?.custom?.startsWith('Flex') !== true) return operator(o);
+          const op = c.nodeDefOp ?? c.custom.slice(4);
+          return operator(o, c.options ?? flexOptions(c.custom.slice(4), nodeDef(op)));
+        }),
+      },
       { str: `subgraph_${i}` },
     ],
   }));

@@ -1,8 +1,11 @@
 import { LimitError, ModelguardError } from '../../core/errors.js';
 import { fmtInt } from '../../core/format-number.js';
 import type { ByteSource } from '../../core/source.js';
+import { MemorySource } from '../../core/source.js';
+import { ProtoReader, WIRE } from '../protobuf/reader.js';
 import { builtinName, PLACEHOLDER_FOR_GREATER_OP_CODES } from './builtins.js';
 import { type FbTable, FlatBufferReader } from './flatbuffer.js';
+import { decodeFlexOptions } from './flexbuffer.js';
 
 /** Named limits of the TFLite walker; each comment names the attack it stops. */
 export const TFLITE_LIMITS = {
@@ -18,6 +21,10 @@ export const TFLITE_LIMITS = {
   maxAnomalies: 1_000,
   /** Bytes of a custom code, description or name decoded. CWE-789. */
   maxStringBytes: 4096,
+  /** Bytes of one Flex operator's custom options (a FlexBuffer holding a NodeDef) decoded. CWE-789. */
+  maxFlexOptionsBytes: 1 << 20,
+  /** Distinct TensorFlow ops recorded per Flex operator code. CWE-770. */
+  maxFlexOpsPerCode: 64,
 } as const;
 export type TfliteLimits = { readonly [K in keyof typeof TFLITE_LIMITS]: number };
 
@@ -43,13 +50,19 @@ export interface TfliteOpCode {
   uses: number;
   /** Where the first operator using it sits. */
   firstUse: { subgraph: number; operator: number; offset: number } | undefined;
+  /**
+   * Flex codes: the TensorFlow ops the operators' NodeDefs actually name (the Flex delegate runs the
+   * NodeDef in custom_options, whatever the custom code says), with how many operators each.
+   */
+  flexOps: Array<{ op: string; count: number; offset: number }>;
 }
 
 export type TfliteAnomalyKind =
   | 'bad-opcode-index'
   | 'buffer-range'
   | 'custom-options-range'
-  | 'opcode-mismatch';
+  | 'opcode-mismatch'
+  | 'flex-options';
 
 export interface TfliteAnomaly {
   kind: TfliteAnomalyKind;
@@ -87,6 +100,16 @@ export function isTflite(head: Uint8Array): boolean {
   // table must lie inside it.
   if (root < 8 || root >= 0x80000000) return false;
   return head.length >= SNIFF_WINDOW || root + 4 <= head.length;
+}
+
+/** NodeDef.op (field 2) of a serialized NodeDef; the last occurrence wins, as in protobuf. */
+function nodeDefOp(bytes: Uint8Array): string {
+  const r = new ProtoReader(new MemorySource(bytes), { maxDepth: 8 });
+  let op = '';
+  r.fields(0, bytes.length, (f) => {
+    if (f.no === 2 && f.wire === WIRE.len) op = r.stringAt(f, 256);
+  });
+  return op;
 }
 
 class TfliteWalker {
@@ -200,6 +223,7 @@ class TfliteWalker {
       version: fb.scalarI32(t, O.version, 1, `OperatorCode ${i}.version`),
       uses: 0,
       firstUse: undefined,
+      flexOps: [],
     };
   }
 
@@ -224,8 +248,8 @@ class TfliteWalker {
         code.uses++;
         code.firstUse ??= { subgraph: s, operator: i, offset: op.pos };
       }
-      // Validates the custom options vector's bounds (its bytes are not read).
-      fb.vector(op, P.customOptions, 1, `operator ${i}.custom_options`);
+      // Validates the custom options vector's bounds; only a Flex operator's options are read.
+      const options = fb.vector(op, P.customOptions, 1, `operator ${i}.custom_options`);
       const largeOffset = fb.scalarU64(
         op,
         P.largeCustomOptionsOffset,
@@ -245,7 +269,49 @@ class TfliteWalker {
           op.pos,
         );
       }
+      if (code?.customCode?.startsWith('Flex')) {
+        const range =
+          largeSize > 0 && largeOffset + largeSize <= this.source.size
+            ? { start: largeOffset, length: largeSize }
+            : options;
+        this.flexOp(code, range, s, i, op.pos);
+      }
     }
+  }
+
+  /** Records the TensorFlow op a Flex operator's NodeDef names (custom_options = FlexBuffer [name, NodeDef]). */
+  private flexOp(
+    code: TfliteOpCode,
+    range: { start: number; length: number } | undefined,
+    s: number,
+    i: number,
+    at: number,
+  ): void {
+    const where = `subgraph ${s} operator ${i} (${code.customCode ?? ''})`;
+    if (range === undefined || range.length === 0) {
+      this.anomaly('flex-options', `${where}: Flex operator without custom options (no NodeDef to run)`, at);
+      return;
+    }
+    if (range.length > this.L.maxFlexOptionsBytes) {
+      this.anomaly(
+        'flex-options',
+        `${where}: custom options of ${fmtInt(range.length)} bytes exceed maxFlexOptionsBytes ${fmtInt(this.L.maxFlexOptionsBytes)}; the NodeDef was not inspected`,
+        at,
+      );
+      return;
+    }
+    let op: string;
+    try {
+      const { nodeDef } = decodeFlexOptions(this.source.read(range.start, range.length));
+      op = nodeDefOp(nodeDef);
+    } catch (e) {
+      if (!(e instanceof ModelguardError)) throw e;
+      this.anomaly('flex-options', `${where}: custom options are not a Flex NodeDef (${e.message})`, at);
+      return;
+    }
+    const known = code.flexOps.find((f) => f.op === op);
+    if (known !== undefined) known.count++;
+    else if (code.flexOps.length < this.L.maxFlexOpsPerCode) code.flexOps.push({ op, count: 1, offset: at });
   }
 
   private buffer(b: number, start: number): void {

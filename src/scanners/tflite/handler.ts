@@ -32,23 +32,42 @@ function usage(c: TfliteOpCode): string {
   return `operator code ${c.index}, version ${c.version}, ${fmtInt(c.uses)} operator${c.uses === 1 ? '' : 's'}, ${first}`;
 }
 
-function reportFlex(c: TfliteOpCode, custom: string, out: ModelReporter): void {
-  const tfOp = custom.slice(4);
+/** Severity and reason for running TensorFlow op `tfOp` through the Flex delegate. */
+function judgeFlex(tfOp: string): { severity: Severity; why: string } {
   const risk = TF_OP_RISKS[tfOp];
-  let severity: Severity = 'medium';
-  let why = 'runs a TensorFlow kernel through the Flex delegate';
-  if (risk !== undefined && risk.risk !== 'attr') {
-    severity = 'high';
-    why = `runs TensorFlow's ${tfOp} through the Flex delegate, which ${risk.why}`;
-  } else if (!TF_STANDARD_OPS.has(tfOp)) {
-    why = `runs ${quote(tfOp)} through the Flex delegate, and it is not a standard TensorFlow op (custom op library?)`;
-  }
+  if (risk !== undefined && risk.risk !== 'attr')
+    return {
+      severity: 'high',
+      why: `runs TensorFlow's ${tfOp} through the Flex delegate, which ${risk.why}`,
+    };
+  if (!TF_STANDARD_OPS.has(tfOp))
+    return {
+      severity: 'medium',
+      why: `runs ${quote(tfOp)} through the Flex delegate, and it is not a standard TensorFlow op (custom op library?)`,
+    };
+  return { severity: 'medium', why: `runs TensorFlow's ${tfOp} through the Flex delegate` };
+}
+
+function reportFlex(c: TfliteOpCode, custom: string, out: ModelReporter): void {
+  const named = custom.slice(4);
+  const named_ = judgeFlex(named);
   out.report(R['tflite/flex-op'], {
-    message: `TFLite custom code ${quote(custom)} ${why}`,
+    message: `TFLite custom code ${quote(custom)} ${named_.why}`,
     offset: c.firstUse?.offset ?? 0,
-    severity,
+    severity: named_.severity,
     evidence: usage(c),
   });
+  // The Flex delegate runs the NodeDef in the custom options, not the op the custom code names.
+  for (const f of c.flexOps) {
+    if (f.op === named) continue;
+    const j = judgeFlex(f.op);
+    out.report(R['tflite/flex-op'], {
+      message: `TFLite custom code ${quote(custom)} hides a NodeDef for ${quote(f.op)} (${fmtInt(f.count)} operator${f.count === 1 ? '' : 's'}); the delegate executes the NodeDef, not the op the code names: it ${j.why}`,
+      offset: f.offset,
+      severity: 'high',
+      evidence: usage(c),
+    });
+  }
 }
 
 function reportCustomGroup(codes: TfliteOpCode[], shipped: boolean, out: ModelReporter): void {
