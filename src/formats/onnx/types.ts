@@ -20,6 +20,8 @@ export const ONNX_LIMITS = {
   maxTensorBytes: 64 * 2 ** 30,
   /** Bytes of a packed varint field counted to check a tensor's element count; larger fields are not counted. CWE-400. */
   maxCountBytes: 16 << 20,
+  /** Bytes of packed varint fields counted per model; past it element counts are not checked. CWE-400. */
+  maxCountBytesTotal: 64 << 20,
   /** Bytes of a name, op type, domain or external-data value decoded. CWE-789. */
   maxNameBytes: 4096,
 } as const;

@@ -130,6 +130,8 @@ class OnnxWalker {
   private readonly path: string[] = [];
   private graphDepth = 0;
   private inFunction = false;
+  /** Bytes of packed varint fields counted so far (maxCountBytesTotal). */
+  private counted = 0;
 
   constructor(
     source: ByteSource,
@@ -468,10 +470,11 @@ class OnnxWalker {
     }
     if (f.wire === WIRE.varint) return 1;
     if (f.wire !== LEN) return 0;
-    if (f.length > this.L.maxCountBytes) {
+    if (f.length > this.L.maxCountBytes || this.counted + f.length > this.L.maxCountBytesTotal) {
       t.uncounted = true;
       return 0;
     }
+    this.counted += f.length;
     return this.r.countPackedVarints(f);
   }
 

@@ -39,7 +39,7 @@ export const TFLITE_RULES = defineRules({
   'tflite/flex-op': {
     title: 'TFLite Flex (TensorFlow) operator',
     description:
-      "A custom code `Flex<Op>` needs the TF Flex delegate, which runs full TensorFlow kernels inside the TFLite interpreter, with TensorFlow's attack surface. Medium for compute ops; high when the TensorFlow op reads or writes files, talks to the network or calls Python (FlexReadFile, FlexWriteFile, FlexSaveV2 …), which the Flex delegate executes like any other op.",
+      "A custom code `Flex<Op>` needs the TF Flex delegate, which runs full TensorFlow kernels inside the TFLite interpreter, with TensorFlow's attack surface. The delegate executes the NodeDef stored in the operator's custom options, so that NodeDef is decoded and judged too. Medium for compute ops; high when the TensorFlow op reads or writes files, talks to the network or calls Python (FlexReadFile, FlexWriteFile, FlexSaveV2 …), or when the NodeDef runs another op than the custom code names.",
     severity: 'medium',
     cwe: [CWE.untrustedFunctionality],
     ...supplyChain,
