@@ -86,7 +86,10 @@ describe('hostile structures', () => {
 
 describe('limits through the handler', () => {
   it('more operator codes than maxOperatorCodes is a limit finding', async () => {
-    const bytes = tfliteModel({ opcodes: Array.from({ length: 100_001 }, () => ({ builtin: 0 })), operators: [[0]] });
+    const bytes = tfliteModel({
+      opcodes: Array.from({ length: 100_001 }, () => ({ builtin: 0 })),
+      operators: [[0]],
+    });
     const rec = await scanWith(tfliteHandler, new MemorySource(bytes));
     expect(rec.findings.map((f) => [f.ruleId, f.severity])).toEqual([['tflite/limit-exceeded', 'high']]);
   });
