@@ -1,12 +1,11 @@
-import { LimitError, MalformedError, ModelguardError } from '../../core/errors.js';
+import { LimitError, ModelguardError } from '../../core/errors.js';
 import { fmtInt } from '../../core/format-number.js';
 import type { ByteSource } from '../../core/source.js';
 import { type FieldHeader, type ProtobufLimits, ProtoReader, WIRE } from '../protobuf/reader.js';
-import { dtypeName, ONNX_DTYPES, type OnnxDataField, rawBytesFor, typedCountFor } from './dtype.js';
+import { externalRefOf, judgeTensor, readTensor, type TensorContext } from './tensor.js';
 import {
   ONNX_LIMITS,
   type OnnxAnomalyKind,
-  type OnnxExternalRef,
   type OnnxLimits,
   type OnnxModel,
   type OnnxOpUse,
@@ -31,31 +30,10 @@ const F = {
   graph: { node: 1, initializer: 5, sparseInitializer: 15 },
   node: { name: 3, opType: 4, attribute: 5, domain: 7 },
   attr: { name: 1, t: 5, g: 6, tensors: 10, graphs: 11, sparseTensor: 22, sparseTensors: 23 },
-  tensor: {
-    dims: 1,
-    dataType: 2,
-    segment: 3,
-    floatData: 4,
-    int32Data: 5,
-    stringData: 6,
-    int64Data: 7,
-    name: 8,
-    rawData: 9,
-    doubleData: 10,
-    uint64Data: 11,
-    externalData: 13,
-    dataLocation: 14,
-  },
   sparse: { values: 1, indices: 2 },
   function: { name: 1, node: 7, attributeProto: 11, domain: 10, overload: 13 },
   training: { initialization: 1, algorithm: 2 },
 } as const;
-
-/** TensorProto.DataLocation.EXTERNAL */
-const EXTERNAL = 1;
-
-/** Keys onnx and onnxruntime understand in TensorProto.external_data. */
-const EXTERNAL_KEYS = new Set(['location', 'offset', 'length', 'checksum', 'basepath']);
 
 function emptyModel(): OnnxModel {
   return {
@@ -88,39 +66,10 @@ function emptyModel(): OnnxModel {
   };
 }
 
-/** A decimal integer as external_data writes offsets and lengths, or undefined. */
-function decimal(s: string): number | undefined {
-  return /^\d{1,20}$/.test(s) ? Number(s) : undefined;
-}
-
 /** Quotes a name for a `where` path. */
 function q(s: string): string {
   return JSON.stringify(s.length > 80 ? `${s.slice(0, 80)}…` : s);
 }
-
-interface TensorFacts {
-  name: string;
-  dims: number[];
-  dimsSeen: number;
-  negativeDim: boolean;
-  dataType: number | undefined;
-  raw: { offset: number; length: number } | undefined;
-  counts: Partial<Record<OnnxDataField, number>>;
-  /** A packed varint field too large to count: the typed-data check is skipped. */
-  uncounted: boolean;
-  segment: boolean;
-  dataLocation: number | undefined;
-  external: Array<{ key: string; value: string }>;
-}
-
-const TYPED_FIELDS: Readonly<Record<number, OnnxDataField>> = {
-  [F.tensor.floatData]: 'float_data',
-  [F.tensor.int32Data]: 'int32_data',
-  [F.tensor.stringData]: 'string_data',
-  [F.tensor.int64Data]: 'int64_data',
-  [F.tensor.doubleData]: 'double_data',
-  [F.tensor.uint64Data]: 'uint64_data',
-};
 
 /** Walks a ModelProto field by field without reading tensor payloads. */
 class OnnxWalker {
@@ -130,8 +79,7 @@ class OnnxWalker {
   private readonly path: string[] = [];
   private graphDepth = 0;
   private inFunction = false;
-  /** Bytes of packed varint fields counted so far (maxCountBytesTotal). */
-  private counted = 0;
+  private readonly tensors: TensorContext;
 
   constructor(
     source: ByteSource,
@@ -139,6 +87,7 @@ class OnnxWalker {
     pb: Partial<ProtobufLimits>,
   ) {
     this.r = new ProtoReader(source, pb);
+    this.tensors = { r: this.r, L, counted: 0, entry: (f) => this.stringEntry(f) };
   }
 
   /** The path to the current graph; deep paths keep their ends (`graph › … 30 levels … › If then_branch`). */
@@ -392,177 +341,15 @@ class OnnxWalker {
         `more than ${fmtInt(this.L.maxTensors)} tensors (at offset ${at})`,
         at,
       );
-    const t: TensorFacts = {
-      name: '',
-      dims: [],
-      dimsSeen: 0,
-      negativeDim: false,
-      dataType: undefined,
-      raw: undefined,
-      counts: {},
-      uncounted: false,
-      segment: false,
-      dataLocation: undefined,
-      external: [],
-    };
-    this.r.fields(start, end, (f) => this.tensorField(t, f));
-    this.checkTensor(t, at, label);
-  }
-
-  private addDim(t: TensorFacts, v: number): void {
-    t.dimsSeen++;
-    if (v < 0) t.negativeDim = true;
-    if (t.dims.length < this.L.maxDims) t.dims.push(v);
-  }
-
-  private tensorField(t: TensorFacts, f: FieldHeader): void {
-    const T = F.tensor;
-    if (f.no === T.dims) {
-      if (f.wire === WIRE.varint) this.addDim(t, this.r.int64At(f));
-      else if (f.wire === LEN) this.r.packedVarints(f, this.L.maxDims + 1, (v) => this.addDim(t, v), true);
-      return;
-    }
-    const typed = TYPED_FIELDS[f.no];
-    if (typed !== undefined) {
-      t.counts[typed] = (t.counts[typed] ?? 0) + this.typedCount(t, typed, f);
-      return;
-    }
-    switch (f.no) {
-      case T.dataType:
-        if (f.wire === WIRE.varint) t.dataType = this.r.int64At(f);
-        return;
-      case T.segment:
-        if (f.wire === LEN) t.segment = true;
-        return;
-      case T.name:
-        if (f.wire === LEN) t.name = this.text(f);
-        return;
-      case T.rawData:
-        if (f.wire === LEN) {
-          // Never read: only where it is and how long. A repeated raw_data replaces the earlier one.
-          t.raw = { offset: f.valueAt, length: f.length };
-          this.model.stats.rawDataBytes += f.length;
-        }
-        return;
-      case T.externalData:
-        if (f.wire === LEN) t.external.push(this.stringEntry(f));
-        return;
-      case T.dataLocation:
-        if (f.wire === WIRE.varint) t.dataLocation = this.r.int64At(f);
-        return;
-    }
-  }
-
-  /** Values one occurrence of a typed field adds (packed or not). */
-  private typedCount(t: TensorFacts, field: OnnxDataField, f: FieldHeader): number {
-    if (field === 'string_data') return f.wire === LEN ? 1 : 0;
-    const fixed = field === 'float_data' ? 4 : field === 'double_data' ? 8 : 0;
-    if (fixed > 0) {
-      if (f.wire === (fixed === 4 ? WIRE.i32 : WIRE.i64)) return 1;
-      if (f.wire !== LEN) return 0;
-      if (f.length % fixed !== 0) {
-        throw new MalformedError(
-          `packed ${field} at offset ${f.at}: ${fmtInt(f.length)} bytes is not a multiple of ${fixed}`,
-          f.at,
-        );
-      }
-      return f.length / fixed;
-    }
-    if (f.wire === WIRE.varint) return 1;
-    if (f.wire !== LEN) return 0;
-    if (f.length > this.L.maxCountBytes || this.counted + f.length > this.L.maxCountBytesTotal) {
-      t.uncounted = true;
-      return 0;
-    }
-    this.counted += f.length;
-    return this.r.countPackedVarints(f);
-  }
-
-  private checkTensor(t: TensorFacts, at: number, label: string): void {
-    const where = () => `${label} ${q(t.name)}${this.path.length > 0 ? ` in ${this.where()}` : ''}`;
-    let elements = 1;
-    for (const d of t.dims) elements *= Math.max(d, 0);
-    if (t.negativeDim || t.dimsSeen > this.L.maxDims) {
-      this.anomaly(
-        'bad-dims',
-        `${where()} declares ${t.negativeDim ? 'a negative dimension' : `${fmtInt(t.dimsSeen)} dimensions (limit ${this.L.maxDims})`}: [${t.dims.slice(0, 8).join(', ')}${t.dims.length > 8 ? ', …' : ''}]`,
-        at,
-      );
-      return;
-    }
-    const bytes = rawBytesFor(t.dataType, elements);
-    const declared = bytes ?? elements;
-    const huge = declared > this.L.maxTensorBytes;
-    if (huge) {
-      this.anomaly(
-        'huge-tensor',
-        `${where()} declares ${dtypeName(t.dataType)} dims [${t.dims.join(', ')}] = ${bytes === undefined ? `${fmtInt(elements)} elements` : `${fmtInt(bytes)} bytes`}, over maxTensorBytes ${fmtInt(this.L.maxTensorBytes)}: allocating it exhausts memory`,
-        at,
-      );
-    }
-    const external = t.dataLocation === EXTERNAL || t.external.length > 0;
-    if (external) {
-      this.externalRef(t, at, label, bytes);
-      return;
-    }
-    // A huge declaration is reported once; its missing data says nothing more.
-    if (t.segment || huge) return;
-    if (t.raw !== undefined) {
-      if (t.dataType === 8) {
-        this.anomaly(
-          'size-mismatch',
-          `${where()} is a STRING tensor with raw_data (${fmtInt(t.raw.length)} bytes), which loaders reject`,
-          at,
-        );
-      } else if (bytes !== undefined && t.raw.length !== bytes) {
-        this.anomaly(
-          'size-mismatch',
-          `${where()}: ${dtypeName(t.dataType)} dims [${t.dims.join(', ')}] need ${fmtInt(bytes)} bytes but raw_data holds ${fmtInt(t.raw.length)}`,
-          at,
-        );
-      }
-      return;
-    }
-    const dtype = t.dataType === undefined ? undefined : ONNX_DTYPES[t.dataType];
-    if (dtype === undefined || t.uncounted) return;
-    const expected = typedCountFor(t.dataType, elements) ?? 0;
-    const stored = t.counts[dtype.field] ?? 0;
-    const elsewhere = Object.entries(t.counts).filter(([k, v]) => k !== dtype.field && (v ?? 0) > 0);
-    if (stored !== expected || elsewhere.length > 0) {
-      const other = elsewhere.map(([k, v]) => `${k}: ${fmtInt(v ?? 0)}`).join(', ');
-      this.anomaly(
-        'size-mismatch',
-        `${where()}: ${dtypeName(t.dataType)} dims [${t.dims.join(', ')}] need ${fmtInt(expected)} values in ${dtype.field} but it holds ${fmtInt(stored)}${other === '' ? '' : ` (values in the wrong field: ${other})`}`,
-        at,
-      );
-    }
-  }
-
-  private externalRef(t: TensorFacts, at: number, label: string, expectedBytes: number | undefined): void {
-    this.model.stats.externalRefs++;
-    if (this.model.externalData.length >= this.L.maxExternalRefs) return;
-    const ref: OnnxExternalRef = {
-      tensor: t.name,
-      where: `${label}${this.path.length > 0 ? ` in ${this.where()}` : ''}`,
-      offset: at,
-      locations: [],
-      dataOffset: undefined,
-      length: undefined,
-      badNumbers: [],
-      otherKeys: [],
-      markedExternal: t.dataLocation === EXTERNAL,
-      expectedBytes,
-    };
-    for (const { key, value } of t.external) {
-      if (key === 'location') ref.locations.push(value);
-      else if (key === 'offset' || key === 'length') {
-        const n = decimal(value);
-        if (n === undefined) ref.badNumbers.push(`${key}=${JSON.stringify(value.slice(0, 40))}`);
-        else if (key === 'offset') ref.dataOffset = n;
-        else ref.length = n;
-      } else if (!EXTERNAL_KEYS.has(key)) ref.otherKeys.push(key);
-    }
-    this.model.externalData.push(ref);
+    const t = readTensor(this.tensors, start, end);
+    if (t.raw !== undefined) s.rawDataBytes += t.raw.length;
+    const inGraph = this.path.length > 0 ? ` in ${this.where()}` : '';
+    const j = judgeTensor(t, this.L, () => `${label} ${q(t.name)}${inGraph}`);
+    for (const a of j.anomalies) this.anomaly(a.kind, a.detail, at);
+    if (!j.external) return;
+    s.externalRefs++;
+    if (this.model.externalData.length < this.L.maxExternalRefs)
+      this.model.externalData.push(externalRefOf(t, at, `${label}${inGraph}`, j.expectedBytes));
   }
 }
 
