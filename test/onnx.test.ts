@@ -212,6 +212,14 @@ describe('external data on disk (T60)', () => {
     expect(rec.findings[0]?.message).toMatch(/data_location is not EXTERNAL/);
   });
 
+  it('bad dims do not hide an external-data traversal', async () => {
+    const m = model({
+      graph: graph([], [tensor({ name: 'w', dims: [-1, 4], external: { location: '../../etc/passwd' } })]),
+    });
+    const rec = await scanWith(onnxHandler, new MemorySource(m), { path: '/nonexistent/x.onnx' });
+    expect(ruleIds(rec)).toEqual(['onnx/external-data-traversal', 'onnx/size-anomaly']);
+  });
+
   it('a tensor marked EXTERNAL without a location is reported', async () => {
     const m = model({ graph: graph([], [tensor({ name: 'w', dims: [1], external: { offset: '0' } })]) });
     const rec = await scanWith(onnxHandler, new MemorySource(m), { path: '/nonexistent/x.onnx' });
