@@ -1,5 +1,7 @@
 import type { Severity } from '../../core/severity.js';
+import { CATALOGUE } from '../policy/dangers/index.js';
 import type { DangerFamily, Policy } from '../policy/policy.js';
+import { classifySource } from '../remote-code/judge.js';
 
 /**
  * Dotted callables named by data (Hydra `_target_`, YAML `!!python/...` tags, MLflow `loader_module`),
@@ -52,9 +54,8 @@ export function judgeTarget(path: string, policy: Policy): TargetVerdict {
   let safe: string | undefined;
   const splits: Array<[string, string]> = [];
   for (let i = 1; i < segs.length; i++) splits.push([segs.slice(0, i).join('.'), segs.slice(i).join('.')]);
-  if (segs.length === 1) splits.push(['builtins', target]);
   for (const [module, name] of splits) {
-    const v = policy.classify(module, name);
+    const v = classifySource(policy, module, name);
     if (v.kind === 'dangerous') {
       return {
         kind: 'dangerous',
@@ -64,6 +65,17 @@ export function judgeTarget(path: string, policy: Policy): TargetVerdict {
       };
     }
     if (v.kind === 'safe') safe ??= `allowlisted by the ${v.profile} profile`;
+  }
+  // A module path (MLflow loader_module, !!python/module:) is dangerous when the catalogue names it or a parent.
+  for (let i = segs.length; i >= 1; i--) {
+    const d = CATALOGUE.modules.get(segs.slice(0, i).join('.'));
+    if (d !== undefined)
+      return {
+        kind: 'dangerous',
+        severity: CRITICAL_FAMILIES.has(d.family) ? 'critical' : 'high',
+        family: d.family,
+        reason: d.reason,
+      };
   }
   if (safe !== undefined) return { kind: 'known', why: safe };
   const prefix = KNOWN_TARGET_PREFIXES.find((p) => target.startsWith(p));

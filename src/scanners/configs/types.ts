@@ -10,8 +10,13 @@ export interface Issue extends FindingInput {
 export interface ConfigLimits {
   /** Bytes of a YAML/JSON config read and parsed. CWE-400. */
   maxConfigBytes: number;
-  /** YAML aliases in one file before it is reported (billion laughs: loaders that copy expand them). CWE-776/CWE-400. */
-  maxAliasCount: number;
+  /**
+   * Nodes a YAML document expands to with its aliases substituted (billion laughs: loaders that copy
+   * aliased values, OmegaConf included, build them all). Computed here in linear time: the yaml
+   * package's own toJS maxAliasCount check re-walks the document per alias (a 416 KB file took 127 s).
+   * CWE-776/CWE-400.
+   */
+  maxAliasExpansion: number;
   /** Flow-collection nesting accepted before parsing (the YAML parser recurses). CWE-674. */
   maxNesting: number;
   /** YAML nodes visited. CWE-400. */
@@ -22,7 +27,7 @@ export interface ConfigLimits {
 
 export const CONFIG_LIMITS: ConfigLimits = {
   maxConfigBytes: 8 << 20,
-  maxAliasCount: 100,
+  maxAliasExpansion: 1_000_000,
   maxNesting: 512,
   maxNodes: 2_000_000,
   maxIssuesPerRule: 25,

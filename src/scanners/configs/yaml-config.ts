@@ -19,8 +19,8 @@ import { CONFIG_LIMITS, type ConfigLimits, type Issue } from './types.js';
 
 /**
  * YAML configs read with the yaml package's safe core schema: tags are reported, never constructed;
- * the document tree is walked as parsed, aliases at their anchor only (never expanded, no toJS), so
- * billion-laughs files cost their size; more than maxAliasCount aliases is reported.
+ * the document tree is walked as parsed, aliases at their anchor only (never expanded, never toJS), so
+ * billion-laughs files cost their size; their expansion is computed and reported.
  */
 export interface YamlParse {
   docs: Document.Parsed[];
@@ -81,6 +81,54 @@ export function parseYaml(text: string, limits: ConfigLimits = CONFIG_LIMITS): Y
   } catch (e) {
     return { docs: [], lines, problem: `YAML parser failed: ${errorMessage(e)}` };
   }
+}
+
+/**
+ * Node count of the document with every alias replaced by a copy of its anchor, saturating at
+ * `limit + 1`; an alias inside its own anchor (a cycle) counts as over the limit. One pass, memoized.
+ */
+export function expandedSize(root: unknown, limit: number): number {
+  const over = limit + 1;
+  const sizes = new Map<unknown, number>();
+  const anchors = new Map<string, unknown>();
+  const leaf = (n: unknown): number | undefined => {
+    if (isAlias(n)) {
+      const target = anchors.get(n.source);
+      return target === undefined ? 1 : (sizes.get(target) ?? over);
+    }
+    if (isMap(n) || isSeq(n) || isPair(n)) return undefined;
+    return 1;
+  };
+  const kidsOf = (n: unknown): unknown[] =>
+    isPair(n) ? [n.key, n.value] : isMap(n) || isSeq(n) ? (n.items as unknown[]) : [];
+  type Frame = { node: unknown; kids: unknown[]; i: number; sum: number };
+  const stack: Frame[] = [];
+  const enter = (n: unknown): number | undefined => {
+    const anchor = isNode(n) ? (n as { anchor?: unknown }).anchor : undefined;
+    if (typeof anchor === 'string') anchors.set(anchor, n);
+    const l = leaf(n);
+    if (l !== undefined) {
+      if (isNode(n) && !isAlias(n)) sizes.set(n, l);
+      return l;
+    }
+    stack.push({ node: n, kids: kidsOf(n), i: 0, sum: 1 });
+    return undefined;
+  };
+  let result = enter(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as Frame;
+    if (top.i < top.kids.length) {
+      const v = enter(top.kids[top.i++]);
+      if (v !== undefined) top.sum = Math.min(over, top.sum + v);
+      continue;
+    }
+    stack.pop();
+    sizes.set(top.node, top.sum);
+    const parent = stack[stack.length - 1];
+    if (parent === undefined) result = top.sum;
+    else parent.sum = Math.min(over, parent.sum + top.sum);
+  }
+  return result ?? 0;
 }
 
 const PYTHON_TAG = /^(?:tag:yaml\.org,2002:|!!?)python\/(\w+(?:\/\w+)*)(?::(.*))?$/;
@@ -224,7 +272,11 @@ export function scanYamlConfig(text: string, options: YamlScanOptions): Issue[] 
             message: `${label}${line === undefined ? '' : ` line ${line}`}: ${t.key}: ${t.value} — instantiating the config calls it: ${v.reason}`,
             evidence,
           });
-        } else if (v.kind !== 'known' && !unknown.has(t.value)) unknown.set(t.value, line);
+        } else if (v.kind !== 'known') {
+          const seen = unknown.get(t.value);
+          if (!unknown.has(t.value) || (line !== undefined && (seen === undefined || line < seen)))
+            unknown.set(t.value, line);
+        }
         const trc = n.items.find((p) => scalarText(p.key) === 'trust_remote_code');
         if (trc !== undefined && scalarText(trc.value) === 'true')
           issues.push({
@@ -239,12 +291,18 @@ export function scanYamlConfig(text: string, options: YamlScanOptions): Issue[] 
     }
     if (isSeq(n)) for (const item of n.items) stack.push(item);
   }
-  if (aliases > limits.maxAliasCount)
-    issues.push({
-      rule: R['configs/malformed'],
-      message: `${label}: ${fmtInt(aliases)} YAML aliases (limit ${fmtInt(limits.maxAliasCount)}, maxAliasCount): loaders that copy aliased values (OmegaConf, yaml.load → dict copies) expand them exponentially (billion laughs); they were not expanded here`,
-      evidence: label,
-    });
+  if (aliases > 0) {
+    for (const d of parsed.docs) {
+      const size = expandedSize(d.contents, limits.maxAliasExpansion);
+      if (size <= limits.maxAliasExpansion) continue;
+      issues.push({
+        rule: R['configs/malformed'],
+        message: `${label}: its ${fmtInt(aliases)} YAML aliases expand the document to more than ${fmtInt(limits.maxAliasExpansion)} nodes (maxAliasExpansion): loaders that copy aliased values (OmegaConf, Hydra) exhaust memory (billion laughs); nothing was expanded here`,
+        evidence: label,
+      });
+      break;
+    }
+  }
   if (tagCount > limits.maxIssuesPerRule)
     issues.push({
       rule: R['configs/yaml-python-tag'],
@@ -252,7 +310,10 @@ export function scanYamlConfig(text: string, options: YamlScanOptions): Issue[] 
       evidence: label,
     });
   if (unknown.size > 0) {
-    const list = [...unknown].slice(0, 10).map(([t, l]) => `${t}${l === undefined ? '' : ` (line ${l})`}`);
+    const list = [...unknown]
+      .sort((a, b) => (a[1] ?? 0) - (b[1] ?? 0))
+      .slice(0, 10)
+      .map(([t, l]) => `${t}${l === undefined ? '' : ` (line ${l})`}`);
     issues.push({
       rule: R['configs/hydra-target'],
       severity: 'medium',

@@ -27,10 +27,11 @@ function u32be(b: Uint8Array, at: number): number {
 }
 
 function isPe(head: Uint8Array): boolean | undefined {
-  if (head.length < 0x40) return undefined;
+  if (head.length < 0x40) return false; // too short for a DOS/PE header
   const lfanew =
     (head[0x3c] ?? 0) | ((head[0x3d] ?? 0) << 8) | ((head[0x3e] ?? 0) << 16) | ((head[0x3f] ?? 0) << 24);
-  if (lfanew < 0x40 || lfanew + 4 > head.length) return undefined;
+  if (lfanew < 0x40 || lfanew > 0x10000) return false; // text that happens to start with "MZ"
+  if (lfanew + 4 > head.length) return undefined;
   return (
     head[lfanew] === 0x50 && head[lfanew + 1] === 0x45 && head[lfanew + 2] === 0 && head[lfanew + 3] === 0
   );

@@ -87,6 +87,11 @@ const HOSTILE_FAMILIES = new Set<string>([
   'code-object',
 ]);
 
+const LEADING_IDENT = /^[A-Za-z_][A-Za-z0-9_]*/;
+
+/** Right-hand sides that can denote a module or callable (others are only folded or tainted on demand). */
+const RESOLVABLE = new Set(['identifier', 'attribute', 'call', 'subscript', 'parenthesized_expression']);
+
 const PAYLOAD_KEYWORDS = ['source', 'object', 'expression', 'code', 'co'];
 const MAX_PAYLOAD_NODES = 4096;
 
@@ -115,7 +120,7 @@ type Emit = (node: Node, rule: RuleMeta, severity: Severity, text: string, extra
 /** The analysis of one parsed text (a file, or an exec payload inside one). */
 class FileAnalyzer {
   readonly bindings: Bindings;
-  private readonly taint = new Map<string, PayloadKind>();
+  private readonly taint = new Map<string, PayloadKind | undefined>();
   readonly imports = new Set<string>();
 
   constructor(
@@ -232,27 +237,38 @@ class FileAnalyzer {
         }
       }
     }
+    for (const [name, rhs] of pending) b.assign(name, rhs);
+    // Aliases to a fixed point (a = os; b = a.system); constants and taint are computed on demand.
+    const resolvable = pending.filter(([, rhs]) => RESOLVABLE.has(rhs.type));
     for (let round = 0; round < 4; round++) {
       let changed = false;
-      for (const [name, rhs] of pending) {
+      for (const [name, rhs] of resolvable) {
+        if (!this.mayResolve(rhs)) continue;
         for (const r of b.resolve(rhs)) changed = b.bind(name, r) || changed;
-        const v = b.folder.fold(rhs);
-        if (v !== undefined) b.bindConst(name, v);
       }
       if (!changed) break;
     }
-    for (let round = 0; round < 3; round++) {
-      let changed = false;
-      for (const [name, rhs] of pending) {
-        if (this.taint.has(name)) continue;
-        const k = this.payloadKind(rhs);
-        if (k !== undefined) {
-          this.taint.set(name, k);
-          changed = true;
-        }
+  }
+
+  private readonly tainting = new Set<string>();
+
+  /** Whether a name was ever assigned decoded or downloaded data (lazy, memoized, cycle-safe). */
+  private taintOf(name: string): PayloadKind | undefined {
+    if (this.taint.has(name)) return this.taint.get(name);
+    const rhs = this.bindings.assigned.get(name);
+    if (rhs === undefined || this.tainting.has(name)) return undefined;
+    this.tainting.add(name);
+    let kind: PayloadKind | undefined;
+    try {
+      for (const node of rhs) {
+        kind = this.payloadKind(node);
+        if (kind !== undefined) break;
       }
-      if (!changed) break;
+    } finally {
+      this.tainting.delete(name);
     }
+    this.taint.set(name, kind);
+    return kind;
   }
 
   /** Whether an expression carries decoded or downloaded data (searched below it, bounded). */
@@ -263,7 +279,7 @@ class FileAnalyzer {
     );
     for (const d of nodes) {
       if (d.type === 'identifier') {
-        const t = this.taint.get(d.text);
+        const t = this.taintOf(d.text);
         if (t !== undefined) return t;
       } else if (d.type === 'subscript') {
         if (d.childForFieldName('subscript')?.text.replace(/\s+/g, '') === '::-1')
@@ -293,10 +309,14 @@ class FileAnalyzer {
   // ---- pass 2: calls and references ----
 
   private view(call: Node): CallView {
-    const { pos, kw } = argumentsOf(call);
+    let parsed: { pos: Node[]; kw: Map<string, Node> } | undefined;
+    const args = (): { pos: Node[]; kw: Map<string, Node> } => {
+      parsed ??= argumentsOf(call);
+      return parsed;
+    };
     const folder = this.bindings.folder;
     const pick = (i: number, name?: string): Node | undefined =>
-      (name === undefined ? undefined : kw.get(name)) ?? (i >= 0 ? pos[i] : undefined);
+      (name === undefined ? undefined : args().kw.get(name)) ?? (i >= 0 ? args().pos[i] : undefined);
     return {
       str: (i, name) => folder.str(pick(i, name)),
       flag: (name, i = -1) => {
@@ -308,6 +328,7 @@ class FileAnalyzer {
       },
       strings: () => {
         const out: string[] = [];
+        const { pos, kw } = args();
         for (const a of [...pos, ...kw.values()]) {
           for (const s of [
             a,
@@ -319,8 +340,14 @@ class FileAnalyzer {
         }
         return out;
       },
-      text: (name) => kw.get(name)?.text,
+      text: (name) => args().kw.get(name)?.text,
     };
+  }
+
+  /** False when the expression's source starts with an identifier nothing in the file binds. */
+  private mayResolve(node: Node): boolean {
+    const m = LEADING_IDENT.exec(node.text);
+    return m === null || this.bindings.mayResolve(m[0]);
   }
 
   private onCall(call: Node): void {
@@ -328,7 +355,8 @@ class FileAnalyzer {
     if (fn === null) return;
     const view = this.view(call);
     const best = new Map<RuleMeta, { j: Judgement; ref: Ref }>();
-    for (const ref of this.bindings.resolve(fn)) {
+    const refs = this.mayResolve(fn) ? this.bindings.resolve(fn) : [];
+    for (const ref of refs) {
       const j = judge(ref, this.policy, view);
       if (j === undefined) continue;
       const old = best.get(j.rule);
@@ -342,7 +370,7 @@ class FileAnalyzer {
       else this.emit(call, j.rule, j.severity, `calls ${q}${via} — ${j.reason}`);
     }
     if (best.size === 0) this.checkComputedGetattr(call, fn);
-    const trc = view.flag('trust_remote_code');
+    const trc = call.text.includes('trust_remote_code') ? view.flag('trust_remote_code') : undefined;
     if (trc === true || trc === 'dynamic') {
       const repo = view.str(0, 'pretrained_model_name_or_path');
       this.emit(
@@ -353,9 +381,11 @@ class FileAnalyzer {
       );
     }
     // Dangerous callables handed to other code: Thread(target=sy), atexit.register(system, …), map(eval, …).
+    if (this.callableNames().size === 0) return;
     const { pos, kw } = argumentsOf(call);
     for (const a of [...pos, ...kw.values()]) {
-      if (a.type !== 'identifier') continue;
+      const names = this.callableNames();
+      if (a.type !== 'identifier' || !(names.has(a.text) || names.has('*'))) continue;
       for (const ref of this.bindings.resolve(a)) {
         const j = judge(ref, this.policy, undefined);
         if (j === undefined) continue;
@@ -390,8 +420,24 @@ class FileAnalyzer {
     }
   }
 
+  private dangerousNames: Set<string> | undefined;
+
+  /** Bare names that may denote a dangerous callable (aliases, builtins such as eval, star imports). */
+  private callableNames(): Set<string> {
+    if (this.dangerousNames === undefined) {
+      const out = new Set<string>();
+      const b = this.bindings;
+      for (const name of [...b.aliases.keys(), 'eval', 'exec', 'execfile', 'compile', '__import__']) {
+        if (b.resolveName(name).some((r) => judge(r, this.policy, undefined) !== undefined)) out.add(name);
+      }
+      if (b.stars.length > 0) out.add('*');
+      this.dangerousNames = out;
+    }
+    return this.dangerousNames;
+  }
+
   private onAttribute(node: Node): void {
-    if (this.notReferences.has(node.id)) return;
+    if (this.notReferences.has(node.id) || !this.mayResolve(node)) return;
     for (const ref of this.bindings.resolve(node)) {
       const j = judge(ref, this.policy, undefined);
       if (j === undefined) continue;

@@ -66,8 +66,11 @@ export class Bindings implements FoldHost {
   readonly aliases = new Map<string, Ref[]>();
   readonly defined = new Set<string>();
   readonly stars: string[] = [];
-  /** name → constant; null when bound to several values. */
-  readonly consts = new Map<string, Const | null>();
+  /** Every expression assigned to each name (`x = …`, `self.x = …`, walrus, tuple unpacking). */
+  readonly assigned = new Map<string, Node[]>();
+  /** name → its constant, folded on first use; null when not constant or bound to several values. */
+  private readonly consts = new Map<string, Const | null>();
+  private readonly folding = new Set<string>();
   readonly folder: ConstFolder;
 
   constructor(
@@ -76,15 +79,36 @@ export class Bindings implements FoldHost {
   ) {
     this.folder = new ConstFolder(this);
     if (parent !== undefined) {
+      for (const r of parent.keyRoots) this.keyRoots.add(r);
       for (const [k, v] of parent.aliases) this.aliases.set(k, [...v]);
       for (const d of parent.defined) this.defined.add(d);
       this.stars.push(...parent.stars);
-      for (const [k, v] of parent.consts) this.consts.set(k, v);
+      for (const [k, v] of parent.assigned) this.assigned.set(k, [...v]);
     }
+  }
+
+  /** First identifiers of bound attribute keys (`self` for `self.run = os.system`). */
+  private readonly keyRoots = new Set<string>();
+
+  /**
+   * Whether an expression whose source starts with identifier `base` can resolve to anything: a cheap
+   * filter before the tree walk (most chains in model code start at `self`, `x`, `config` …).
+   */
+  mayResolve(base: string): boolean {
+    return (
+      this.stars.length > 0 ||
+      this.aliases.has(base) ||
+      this.keyRoots.has(base) ||
+      BUILTIN_NAMES.has(base) ||
+      base === '__builtins__' ||
+      base === '__builtin__'
+    );
   }
 
   /** Adds a binding; returns true if it is new. */
   bind(name: string, ref: Ref): boolean {
+    const dot = name.indexOf('.');
+    if (dot > 0) this.keyRoots.add(name.slice(0, dot));
     const list = this.aliases.get(name) ?? [];
     if (list.length >= MAX_REFS || list.some((r) => r.module === ref.module && r.name === ref.name))
       return false;
@@ -93,14 +117,35 @@ export class Bindings implements FoldHost {
     return true;
   }
 
-  bindConst(name: string, v: Const): void {
-    const old = this.consts.get(name);
-    if (old === undefined) this.consts.set(name, v);
-    else if (old !== null && !sameConst(old, v)) this.consts.set(name, null);
+  /** Records an assignment (`name` may be an attribute key such as `self.run`). */
+  assign(name: string, rhs: Node): void {
+    const list = this.assigned.get(name) ?? [];
+    if (list.length < MAX_REFS) list.push(rhs);
+    this.assigned.set(name, list);
   }
 
+  /** The constant a name is bound to: every assignment folds to the same value (lazy, cycle-safe). */
   constOf(name: string): Const | undefined {
-    return this.consts.get(name) ?? undefined;
+    const hit = this.consts.get(name);
+    if (hit !== undefined) return hit ?? undefined;
+    const rhs = this.assigned.get(name);
+    if (rhs === undefined || this.folding.has(name)) return undefined;
+    this.folding.add(name);
+    let value: Const | null = null;
+    try {
+      for (const [i, node] of rhs.entries()) {
+        const v = this.folder.fold(node);
+        if (v === undefined || (i > 0 && value !== null && !sameConst(value, v))) {
+          value = null;
+          break;
+        }
+        value = v;
+      }
+    } finally {
+      this.folding.delete(name);
+    }
+    this.consts.set(name, value);
+    return value ?? undefined;
   }
 
   qualifiedNames(node: Node): readonly string[] {
