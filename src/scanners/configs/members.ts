@@ -39,7 +39,7 @@ export async function scanCodeCarrier(name: string, source: ByteSource, ctx: Sca
   });
   for (const i of issues) {
     ctx.report(i.rule, {
-      message: kind === 'python' ? `${label}: ${i.message}` : i.message,
+      message: i.message.startsWith('line ') ? `${label}: ${i.message}` : i.message,
       ...(i.evidence === undefined ? {} : { evidence: i.evidence }),
       ...(i.severity === undefined ? {} : { severity: i.severity }),
     });

@@ -248,7 +248,7 @@ export class HfRepoScanner implements RepoScanner {
     }
     for (const i of result.issues) {
       ctx.report(i.rule, f.path, {
-        message: kind === 'python' ? `${rel} ${i.message}` : i.message,
+        message: i.message.startsWith('line ') ? `${rel} ${i.message}` : i.message,
         ...(i.evidence === undefined ? {} : { evidence: i.evidence }),
         ...(i.severity === undefined ? {} : { severity: i.severity }),
         ...(i.offset === undefined ? {} : { offset: i.offset }),

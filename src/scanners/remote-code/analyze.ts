@@ -561,7 +561,7 @@ class IssueSink {
       this.issues.push({
         rule,
         severity: worst,
-        message: `${fmtInt(n - this.limits.maxIssuesPerRule)} more '${rule.id}' findings in this file were not listed`,
+        message: `${this.label}: ${fmtInt(n - this.limits.maxIssuesPerRule)} more '${rule.id}' findings in this file were not listed`,
         evidence: this.label,
       });
     }
