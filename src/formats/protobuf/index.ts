@@ -1,3 +1,4 @@
+export { CURSOR_WINDOW, Cursor } from './cursor.js';
 export {
   type FieldHeader,
   MAX_FIELD_NUMBER,

@@ -5,6 +5,7 @@ export {
   PLACEHOLDER_FOR_GREATER_OP_CODES,
 } from './builtins.js';
 export { type FbTable, type FbVector, FlatBufferReader } from './flatbuffer.js';
+export { decodeFlexOptions } from './flexbuffer.js';
 export {
   isTflite,
   parseTflite,
