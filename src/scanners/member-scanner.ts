@@ -1,8 +1,10 @@
+import { ByteReader } from '../core/byte-reader.js';
 import { errorMessage, ModelguardError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import type { ScanLimits } from '../core/limits.js';
 import type { RuleMeta } from '../core/rule.js';
 import type { ByteSource } from '../core/source.js';
+import { analyzePickle, confirmsPickle } from '../formats/pickle/index.js';
 import { ARCHIVE_RULES } from './archive/rules.js';
 import { ENGINE_RULES } from './engine-rules.js';
 import type { Policy } from './policy/policy.js';
@@ -21,9 +23,6 @@ interface Shared {
   /** Bytes inflated so far from the top-level file, and whether the limit was reported. */
   inflated: { total: number; reported: boolean };
 }
-
-/** Findings that show a probed stream imported or called something, i.e. really is a pickle. */
-const PICKLE_IMPORT_RULES = new Set(['pickle/dangerous-global', 'pickle/unknown-global', 'pickle/calls']);
 
 function lastComponent(member: string | undefined, path: string): string {
   const s = member ?? path;
@@ -123,23 +122,22 @@ export class MemberScanner implements ScanContext {
   }
 
   /**
-   * A stream that may be a protocol 0/1 pickle (its first byte is an opcode): keep the analysis only if
-   * the VM parsed it cleanly or saw it import something; otherwise it is some other file (text …).
+   * A stream that may be a protocol 0/1 pickle (its first byte is an opcode): scanned as a pickle only
+   * if the VM confirms it (it runs to STOP or imports an importable name); otherwise it is some other
+   * file (text, source code …) and is named by content.
    */
   private async tryPickle(source: ByteSource): Promise<void> {
-    const trial: Finding[] = [];
-    const before = this.shared.formats.length;
-    const probe = new MemberScanner(this.shared, this.member, this.depth, trial);
-    await probe.runHandler('pickle', source);
-    const imports = trial.some((f) => PICKLE_IMPORT_RULES.has(f.ruleId));
-    const clean = trial.every((f) => f.severity === 'info' || f.severity === 'low');
-    if (!imports && !clean) {
-      this.shared.formats.splice(before);
-      if (this.depth === 0)
-        this.noteFormat(describeOther(source.read(0, Math.min(SNIFF_BYTES, source.size))));
+    let confirmed: boolean;
+    try {
+      confirmed = confirmsPickle(analyzePickle(new ByteReader(source), this.limits, { alternates: false }));
+    } catch {
+      confirmed = true; // let the handler report what went wrong (fail closed)
+    }
+    if (confirmed) {
+      await this.runHandler('pickle', source);
       return;
     }
-    this.sink.push(...trial);
+    if (this.depth === 0) this.noteFormat(describeOther(source.read(0, Math.min(SNIFF_BYTES, source.size))));
   }
 
   private async runHandler(format: FormatId, source: ByteSource): Promise<void> {

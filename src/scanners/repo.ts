@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import type { Finding } from '../core/finding.js';
 import type { ScanLimits } from '../core/limits.js';
 import type { RuleMeta } from '../core/rule.js';
@@ -9,7 +9,8 @@ import type { Artifact } from './report-model.js';
 import type { FindingInput, RepoContext, RepoFile } from './types.js';
 
 /**
- * Runs the repository scanners once per directory the user named, over the files found under it
+ * Runs the repository scanners once per directory the user named (and once per file named on its own,
+ * as a one-file folder), over the files found under it
  * (a Hugging Face snapshot, a model folder): checks that need several files at once, such as
  * `config.json`'s `auto_map` naming Python files, or safetensors shipped next to pickles.
  */
@@ -24,11 +25,12 @@ export async function runRepoScanners(
   const artifactOf = new Map(artifacts.map((a) => [a.path, a]));
   const roots = new Map<string, RepoFile[]>();
   for (const f of files) {
-    if (f.root === undefined) continue;
+    // A file named on its own is a one-file folder: `scan modeling_x.py` gets the same checks.
+    const root = f.root ?? dirname(f.path);
     const a = artifactOf.get(f.path);
-    const list = roots.get(f.root) ?? [];
-    list.push({ path: f.path, rel: relative(f.root, f.path), format: a?.format ?? [], size: a?.size ?? 0 });
-    roots.set(f.root, list);
+    const list = roots.get(root) ?? [];
+    list.push({ path: f.path, rel: relative(root, f.path), format: a?.format ?? [], size: a?.size ?? 0 });
+    roots.set(root, list);
   }
   for (const [root, list] of roots) {
     const ctx: RepoContext = {

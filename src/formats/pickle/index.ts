@@ -10,7 +10,7 @@ export {
   opcodeName,
 } from './opcodes.js';
 export { pyRepr, type RenderOptions, renderCall, renderOptions, renderValue } from './render.js';
-export { looksLikePickle, PICKLE_SNIFF_BYTES } from './sniff.js';
+export { confirmsPickle, looksLikePickle, PICKLE_SNIFF_BYTES } from './sniff.js';
 export type { TorchTarMember } from './torch-tar.js';
 export type * from './types.js';
 export { ANOMALY_KINDS } from './types.js';

@@ -1,4 +1,5 @@
 import { OPCODE_BY_CODE } from './opcodes.js';
+import type { PickleAnalysis } from './types.js';
 
 /** Bytes of the head `looksLikePickle` looks at. */
 export const PICKLE_SNIFF_BYTES = 64;
@@ -112,4 +113,21 @@ export function looksLikePickle(head: Uint8Array): boolean | 'maybe' {
     default:
       return 'maybe';
   }
+}
+
+/** A module path or attribute chain Python could import: dotted identifiers. */
+const PY_DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/**
+ * Whether an analysis of a "maybe" stream (a protocol 0/1 start) shows a real pickle: some stream ran
+ * to STOP, or it imports a global whose module and name are identifiers Python could import. Text
+ * such as `class Foo:\n…` or `channels:\n…` reads as GLOBAL with two arbitrary lines, but
+ * `find_class('lass Foo:', …)` can never import anything, so such files are not pickles.
+ */
+export function confirmsPickle(analysis: PickleAnalysis): boolean {
+  for (const s of analysis.streams) {
+    if (s.complete) return true;
+    for (const g of s.globals) if (PY_DOTTED.test(g.module) && PY_DOTTED.test(g.name)) return true;
+  }
+  return false;
 }
