@@ -32,3 +32,22 @@ describe('repository checks on a file named on its own', () => {
     expect(report.artifacts[0]?.verdict).toBe('unsafe');
   });
 });
+
+describe('directory walk', () => {
+  it('follows links to files (Hugging Face cache snapshots) but not links to directories', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const blob = tmp.write(
+      'hfcache/blobs/abc123',
+      new PickleAssembler().proto(4).callP4('posix', 'system', 'id').stop().bytes(),
+    );
+    const snap = join(tmp.dir, 'hfcache/snapshots/rev1');
+    tmp.write('hfcache/snapshots/rev1/README.md', '# model\n');
+    symlinkSync(blob, join(snap, 'pytorch_model.bin'));
+    symlinkSync(join(tmp.dir, 'hfcache'), join(snap, 'loop'));
+    const report = await scanPaths([snap]);
+    const bin = report.artifacts.find((a) => a.path.endsWith('pytorch_model.bin'));
+    expect(bin?.verdict).toBe('unsafe');
+    expect(report.artifacts.some((a) => a.path.includes('loop'))).toBe(false);
+  });
+});

@@ -39,7 +39,7 @@ export interface ListedFile {
   root: string | undefined;
 }
 
-/** Expands the user's paths into files: directories recursively (symlinks not followed), sorted. */
+/** Expands the user's paths into files: directories recursively (links to files followed, links to directories not), sorted. */
 export function listFiles(
   paths: readonly string[],
   maxFiles: number,
@@ -70,8 +70,15 @@ export function listFiles(
       for (const n of names) visit(join(p, n), root ?? p, false);
     } else if (st.isFile()) {
       files.push({ path: p, root });
+    } else if (st.isSymbolicLink()) {
+      // Links to files are followed (a Hugging Face cache snapshot is links into blobs/); links to
+      // directories are not, so a walk cannot loop.
+      try {
+        if (statSync(p).isFile()) files.push({ path: p, root });
+      } catch {
+        // A dangling link: nothing to read.
+      }
     }
-    // Symlinks inside a directory and special files are not followed (repository scanners see them).
   };
   for (const p of paths) visit(p, undefined, true);
   return { files, errors };
