@@ -5,12 +5,14 @@ import { CONFIG_RULES } from './configs/index.js';
 import { ENGINE_RULES } from './engine-rules.js';
 import { GGUF_RULES } from './gguf/index.js';
 import { HF_REPO_RULES } from './hf-repo/index.js';
+import { HDF5_RULES, KERAS_RULES } from './keras/index.js';
 import { NUMPY_RULES } from './numpy/index.js';
 import { ONNX_RULES } from './onnx/index.js';
 import { PICKLE_RULES } from './pickle/index.js';
 import { REMOTE_CODE_RULES } from './remote-code/index.js';
 import { SAFETENSORS_RULES } from './safetensors/index.js';
 import { SAVEDMODEL_RULES } from './savedmodel/index.js';
+import { TFJS_RULES } from './tfjs/index.js';
 import { TFLITE_RULES } from './tflite/index.js';
 
 /** Every rule of every scanner; docs/rules.md and SARIF rule metadata are generated from this list. */
@@ -29,4 +31,7 @@ export const ALL_RULES: readonly RuleMeta[] = [
   ...Object.values(SAFETENSORS_RULES),
   ...Object.values(GGUF_RULES),
   ...Object.values(CHAT_TEMPLATE_RULES),
+  ...Object.values(KERAS_RULES),
+  ...Object.values(HDF5_RULES),
+  ...Object.values(TFJS_RULES),
 ];

@@ -1,5 +1,6 @@
 import { sniffCompression } from '../formats/compress/index.js';
 import { isApe, isGguf } from '../formats/gguf/index.js';
+import { isHdf5 } from '../formats/hdf5/sniff.js';
 import { isNpy } from '../formats/numpy/index.js';
 import { isOnnx } from '../formats/onnx/sniff.js';
 import { looksLikePickle } from '../formats/pickle/index.js';
@@ -28,6 +29,8 @@ export function sniff(head: Uint8Array): Sniffed {
   if (isNpy(head)) return 'numpy';
   if (isSevenZip(head)) return '7z';
   if (isTar(head)) return 'tar';
+  // HDF5 at offset 0 (Keras .h5); a file behind a user block is found by hdf5SignatureOffset.
+  if (isHdf5(head)) return 'hdf5';
   // After the long magics (a 7z start-header CRC can put '{"' at byte 8), before the pickle sniff
   // (a header length whose low bytes are 0x80 0x02 reads as PROTO 2).
   if (isSafetensors(head)) return 'safetensors';

@@ -11,6 +11,7 @@ import {
   type ZipEntryFact,
 } from '../../formats/zip/types.js';
 import { isCodeCarrier, scanCodeCarrier } from '../configs/members.js';
+import { scanKerasArchiveConfig } from '../keras/config-scan.js';
 import type { FormatHandler, ScanContext } from '../types.js';
 import { BoundedReporter } from './bounded-report.js';
 import { TENSOR_SNIFF_BYTES, tensorHeadNeedsScan } from './member-sniff.js';
@@ -94,6 +95,7 @@ function reportFact(
 
 function noteLayout(ctx: ScanContext, out: BoundedReporter, layout: ZipLayout): void {
   if (layout.kind === 'npz') ctx.noteFormat('npz');
+  if (layout.kind === 'keras') ctx.noteFormat('keras');
   if (layout.kind !== 'pytorch') return;
   ctx.noteFormat('pytorch-zip');
   if (layout.codeMembers.length > 0) {
@@ -125,7 +127,10 @@ async function scanEntry(
     if (opened.inflated > 0 && !ctx.chargeInflated(opened.inflated)) state.inflating = false;
     await ctx.scanMember(e.name, opened.source, hint);
     // TorchServe .mar handlers and manifests, zipped MLflow models, Hydra YAML: analysed by name as well.
-    if (layout.kind === 'generic' && isCodeCarrier(e.name)) await scanCodeCarrier(e.name, opened.source, ctx);
+    if ((layout.kind === 'generic' || layout.kind === 'keras') && isCodeCarrier(e.name))
+      await scanCodeCarrier(e.name, opened.source, ctx);
+    // Keras 3 config.json: the model's architecture, analysed by the Keras config scanner.
+    if (layout.kind === 'keras' && e.name === 'config.json') await scanKerasArchiveConfig(opened.source, ctx);
     return;
   }
   const at = { offset: e.localHeaderOffset };

@@ -3,7 +3,7 @@ import type { FormatId } from '../types.js';
 
 /** What kind of zip this is, by its member names (content still decides how each member is scanned). */
 export interface ZipLayout {
-  kind: 'pytorch' | 'npz' | 'generic';
+  kind: 'pytorch' | 'npz' | 'keras' | 'generic';
   /** PyTorch archive folder, with its trailing slash (`archive/`). */
   prefix: string;
   /** TorchScript `code/` members. */
@@ -11,6 +11,8 @@ export interface ZipLayout {
 }
 
 const MARKERS = ['version', '.data/version', 'byteorder'];
+/** Keras 3 `.keras` (saving_lib): `config.json` next to `metadata.json` or the weights file. */
+const KERAS_MARKERS = ['metadata.json', 'model.weights.h5', 'model.weights.npz'];
 
 /** PyTorch zips (`<prefix>/data.pkl` + `<prefix>/version` or `byteorder`), `.npz` (all `.npy`), or generic. */
 export function zipLayout(entries: readonly ZipEntry[]): ZipLayout {
@@ -24,6 +26,8 @@ export function zipLayout(entries: readonly ZipEntry[]): ZipLayout {
       return { kind: 'pytorch', prefix, codeMembers };
     }
   }
+  if (names.has('config.json') && KERAS_MARKERS.some((k) => names.has(k)))
+    return { kind: 'keras', prefix: '', codeMembers: [] };
   const files = entries.filter((e) => !e.name.endsWith('/'));
   if (files.length > 0 && files.every((e) => e.name.endsWith('.npy')))
     return { kind: 'npz', prefix: '', codeMembers: [] };

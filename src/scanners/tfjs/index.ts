@@ -1,0 +1,2 @@
+export { tfjsRepoScanner } from './repo-scanner.js';
+export { TFJS_RULES } from './rules.js';
