@@ -1,7 +1,10 @@
 // Bundles the CLI into dist/bundle/ (one module plus lazily loaded chunks) so `modelguard` starts fast:
 // loading ~150 small ESM files costs more than the scan of a typical checkpoint. Runtime packages stay
 // external; code loaded only for some inputs (7-Zip, the policy-file schema) stays in separate chunks.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: { modelguard: 'dist/cli/main.js' },

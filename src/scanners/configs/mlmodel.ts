@@ -1,17 +1,18 @@
-import { isMap, isScalar, type YAMLMap } from 'yaml';
+import type { YAMLMap } from 'yaml';
 import type { Policy } from '../policy/policy.js';
 import { CONFIG_RULES as R } from './rules.js';
 import { judgeTarget } from './targets.js';
 import { CONFIG_LIMITS, type ConfigLimits, type Issue } from './types.js';
 import { parseYaml, scanYamlConfig } from './yaml-config.js';
+import { yamlLib } from './yaml-lib.js';
 
 function get(map: unknown, key: string): unknown {
-  if (!isMap(map)) return undefined;
-  return (map as YAMLMap).items.find((p) => isScalar(p.key) && p.key.value === key)?.value;
+  if (!yamlLib().isMap(map)) return undefined;
+  return (map as YAMLMap).items.find((p) => yamlLib().isScalar(p.key) && p.key.value === key)?.value;
 }
 
 function str(v: unknown): string | undefined {
-  return isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number')
+  return yamlLib().isScalar(v) && (typeof v.value === 'string' || typeof v.value === 'number')
     ? String(v.value)
     : undefined;
 }
@@ -30,10 +31,10 @@ export function scanMlmodel(
   const issues = scanYamlConfig(text, { label, policy, limits });
   const doc = parseYaml(text, limits).docs[0];
   const flavors = get(doc?.contents, 'flavors');
-  if (!isMap(flavors)) return issues;
+  if (!yamlLib().isMap(flavors)) return issues;
   const names = flavors.items.map((p) => str(p.key) ?? '?');
   const pyfunc = get(flavors, 'python_function');
-  if (!isMap(pyfunc)) {
+  if (!yamlLib().isMap(pyfunc)) {
     issues.push({
       rule: R['configs/mlflow-pyfunc'],
       severity: 'low',

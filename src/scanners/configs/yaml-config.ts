@@ -1,21 +1,11 @@
-import {
-  type Document,
-  isAlias,
-  isMap,
-  isNode,
-  isPair,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseAllDocuments,
-  type Node as YamlNode,
-} from 'yaml';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
 import { errorMessage } from '../../core/errors.js';
 import { fmtInt } from '../../core/format-number.js';
 import type { Policy } from '../policy/policy.js';
 import { CONFIG_RULES as R } from './rules.js';
 import { judgeTarget } from './targets.js';
 import { CONFIG_LIMITS, type ConfigLimits, type Issue } from './types.js';
+import { yamlLib } from './yaml-lib.js';
 
 /**
  * YAML configs read with the yaml package's safe core schema: tags are reported, never constructed;
@@ -56,7 +46,7 @@ export function flowDepth(text: string, stopAt: number): number {
 }
 
 export function parseYaml(text: string, limits: ConfigLimits = CONFIG_LIMITS): YamlParse {
-  const lines = new LineCounter();
+  const lines = new (yamlLib().LineCounter)();
   const depth = flowDepth(text, limits.maxNesting);
   if (depth > limits.maxNesting)
     return {
@@ -65,7 +55,7 @@ export function parseYaml(text: string, limits: ConfigLimits = CONFIG_LIMITS): Y
       problem: `flow collections nest more than ${fmtInt(limits.maxNesting)} levels deep (maxNesting): not parsed`,
     };
   try {
-    const docs = parseAllDocuments(text, {
+    const docs = yamlLib().parseAllDocuments(text, {
       lineCounter: lines,
       uniqueKeys: false,
       prettyErrors: false,
@@ -92,23 +82,27 @@ export function expandedSize(root: unknown, limit: number): number {
   const sizes = new Map<unknown, number>();
   const anchors = new Map<string, unknown>();
   const leaf = (n: unknown): number | undefined => {
-    if (isAlias(n)) {
+    if (yamlLib().isAlias(n)) {
       const target = anchors.get(n.source);
       return target === undefined ? 1 : (sizes.get(target) ?? over);
     }
-    if (isMap(n) || isSeq(n) || isPair(n)) return undefined;
+    if (yamlLib().isMap(n) || yamlLib().isSeq(n) || yamlLib().isPair(n)) return undefined;
     return 1;
   };
   const kidsOf = (n: unknown): unknown[] =>
-    isPair(n) ? [n.key, n.value] : isMap(n) || isSeq(n) ? (n.items as unknown[]) : [];
+    yamlLib().isPair(n)
+      ? [n.key, n.value]
+      : yamlLib().isMap(n) || yamlLib().isSeq(n)
+        ? (n.items as unknown[])
+        : [];
   type Frame = { node: unknown; kids: unknown[]; i: number; sum: number };
   const stack: Frame[] = [];
   const enter = (n: unknown): number | undefined => {
-    const anchor = isNode(n) ? (n as { anchor?: unknown }).anchor : undefined;
+    const anchor = yamlLib().isNode(n) ? (n as { anchor?: unknown }).anchor : undefined;
     if (typeof anchor === 'string') anchors.set(anchor, n);
     const l = leaf(n);
     if (l !== undefined) {
-      if (isNode(n) && !isAlias(n)) sizes.set(n, l);
+      if (yamlLib().isNode(n) && !yamlLib().isAlias(n)) sizes.set(n, l);
       return l;
     }
     stack.push({ node: n, kids: kidsOf(n), i: 0, sum: 1 });
@@ -139,7 +133,7 @@ function lineOf(lines: LineCounter, node: YamlNode): number | undefined {
 }
 
 function scalarText(v: unknown): string | undefined {
-  if (isScalar(v)) {
+  if (yamlLib().isScalar(v)) {
     const x = v.value;
     return typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' ? String(x) : undefined;
   }
@@ -152,17 +146,17 @@ function short(s: string, max = 160): string {
 
 /** The keys that name what Hydra instantiates: `_target_`, and Hydra 0.11's `target`/`cls` next to `params`. */
 function targetOf(map: YamlNode): { key: string; value: string; node: YamlNode } | undefined {
-  if (!isMap(map)) return undefined;
+  if (!yamlLib().isMap(map)) return undefined;
   let legacy: { key: string; value: string; node: YamlNode } | undefined;
   let hasParams = false;
   for (const p of map.items) {
     const k = scalarText(p.key);
     if (k === '_target_') {
       const v = scalarText(p.value);
-      if (v !== undefined && isNode(p.value)) return { key: k, value: v, node: p.value };
+      if (v !== undefined && yamlLib().isNode(p.value)) return { key: k, value: v, node: p.value };
     }
     if (k === 'params') hasParams = true;
-    if ((k === 'target' || k === 'cls' || k === 'class') && isNode(p.value)) {
+    if ((k === 'target' || k === 'cls' || k === 'class') && yamlLib().isNode(p.value)) {
       const v = scalarText(p.value);
       if (v?.includes('.')) legacy = { key: k, value: v, node: p.value };
     }
@@ -172,14 +166,14 @@ function targetOf(map: YamlNode): { key: string; value: string; node: YamlNode }
 
 /** A short rendering of a YAML value (bounded: never stringifies a whole subtree). */
 function preview(v: unknown, max = 80, depth = 0): string {
-  if (isScalar(v)) return short(String(v.value).replace(/\s+/g, ' '), max);
-  if (isAlias(v)) return `*${v.source}`;
+  if (yamlLib().isScalar(v)) return short(String(v.value).replace(/\s+/g, ' '), max);
+  if (yamlLib().isAlias(v)) return `*${v.source}`;
   if (depth >= 2) return '…';
-  if (isSeq(v)) {
+  if (yamlLib().isSeq(v)) {
     const items = v.items.slice(0, 4).map((x) => preview(x, 30, depth + 1));
     return short(`[${items.join(', ')}${v.items.length > 4 ? ', …' : ''}]`, max);
   }
-  if (isMap(v)) {
+  if (yamlLib().isMap(v)) {
     const items = v.items
       .slice(0, 4)
       .map((p) => `${preview(p.key, 20, depth + 1)}: ${preview(p.value, 30, depth + 1)}`);
@@ -189,7 +183,7 @@ function preview(v: unknown, max = 80, depth = 0): string {
 }
 
 function argsOf(map: YamlNode): string {
-  if (!isMap(map)) return '';
+  if (!yamlLib().isMap(map)) return '';
   const parts: string[] = [];
   for (const p of map.items) {
     const k = scalarText(p.key);
@@ -231,15 +225,15 @@ export function scanYamlConfig(text: string, options: YamlScanOptions): Issue[] 
       });
       break;
     }
-    if (isPair(n)) {
+    if (yamlLib().isPair(n)) {
       stack.push(n.value, n.key);
       continue;
     }
-    if (isAlias(n)) {
+    if (yamlLib().isAlias(n)) {
       aliases++;
       continue;
     }
-    if (!isNode(n)) continue;
+    if (!yamlLib().isNode(n)) continue;
     const tag = n.tag;
     if (tag !== undefined) {
       const m = PYTHON_TAG.exec(tag);
@@ -257,7 +251,7 @@ export function scanYamlConfig(text: string, options: YamlScanOptions): Issue[] 
         });
       }
     }
-    if (isMap(n)) {
+    if (yamlLib().isMap(n)) {
       const t = targetOf(n);
       if (t !== undefined) {
         targetCount++;
@@ -289,7 +283,7 @@ export function scanYamlConfig(text: string, options: YamlScanOptions): Issue[] 
       for (const p of n.items) stack.push(p);
       continue;
     }
-    if (isSeq(n)) for (const item of n.items) stack.push(item);
+    if (yamlLib().isSeq(n)) for (const item of n.items) stack.push(item);
   }
   if (aliases > 0) {
     for (const d of parsed.docs) {
