@@ -15,43 +15,14 @@ import { tarHandler, zipHandler } from '../src/scanners/archive/index.js';
 import { numpyHandler } from '../src/scanners/numpy/index.js';
 import type { FormatHandler } from '../src/scanners/types.js';
 import { scanWith } from './support/archive-context.js';
+import { mutate, prng } from './support/hostile.js';
 import { buildTar } from './support/tar-writer.js';
 import { buildZip } from './support/zip-writer.js';
 
 const LIMITS = { ...DEFAULT_LIMITS, maxEntries: 64, maxInflatedBytes: 1 << 20 };
 const MUTATIONS = 1000;
 
-/** mulberry32: a small seeded PRNG (no Math.random in tests). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SPECIAL = [0x00, 0xff, 0x7f, 0x80, 0x01, 0x50, 0x4b, 0x30, 0x37, 0x20];
-
-/** Flips, overwrites with edge values, or copies a run inside the buffer; keeps the length. */
-function mutate(base: Uint8Array, rnd: () => number): Uint8Array {
-  const b = Uint8Array.from(base);
-  const n = 1 + Math.floor(rnd() * 8);
-  for (let i = 0; i < n; i++) {
-    const at = Math.floor(rnd() * b.length);
-    const kind = rnd();
-    if (kind < 0.4) b[at] = (b[at] as number) ^ (1 << Math.floor(rnd() * 8));
-    else if (kind < 0.8) b[at] = SPECIAL[Math.floor(rnd() * SPECIAL.length)] as number;
-    else {
-      const from = Math.floor(rnd() * b.length);
-      const len = Math.min(1 + Math.floor(rnd() * 8), b.length - Math.max(at, from));
-      b.copyWithin(at, from, from + len);
-    }
-  }
-  return b;
-}
 
 /** Runs `fn`; anything thrown must be a ModelguardError. */
 function typedOnly(fn: () => unknown, label: string): void {
@@ -105,7 +76,7 @@ describe.each(parsers)('%s parser', (name, base, run) => {
 
   it(`survives ${MUTATIONS} seeded random mutations`, () => {
     const rnd = prng(0x5eed ^ base.length);
-    for (let i = 0; i < MUTATIONS; i++) run(mutate(base, rnd), `${name} mutation ${i}`);
+    for (let i = 0; i < MUTATIONS; i++) run(mutate(base, rnd, SPECIAL), `${name} mutation ${i}`);
   });
 });
 
@@ -122,7 +93,7 @@ describe.each(handlers)('%s handler', (name, base, handler) => {
       ...Array.from({ length: Math.min(base.length, 200) }, (_, i) =>
         base.subarray(0, Math.floor((i * base.length) / 200)),
       ),
-      ...Array.from({ length: 300 }, () => mutate(base, rnd)),
+      ...Array.from({ length: 300 }, () => mutate(base, rnd, SPECIAL)),
     ];
     for (const input of inputs) {
       await expect(

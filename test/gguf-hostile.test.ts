@@ -19,40 +19,12 @@ import {
   T,
   u32,
 } from './support/gguf-writer.js';
+import { mutate, prng } from './support/hostile.js';
 
 const MUTATIONS = 1000;
 
-/** mulberry32: a small seeded PRNG (no Math.random in tests). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Edge bytes and small type ids (value types 0–12, array 9, string 8). */
 const SPECIAL = [0x00, 0xff, 0x7f, 0x80, 0x01, 0x08, 0x09, 0x0c, 0x0d, 0x40, 0x20, 0x04];
-
-function mutate(base: Uint8Array, rnd: () => number): Uint8Array {
-  const b = Uint8Array.from(base);
-  const n = 1 + Math.floor(rnd() * 8);
-  for (let i = 0; i < n; i++) {
-    const at = Math.floor(rnd() * b.length);
-    const kind = rnd();
-    if (kind < 0.4) b[at] = (b[at] as number) ^ (1 << Math.floor(rnd() * 8));
-    else if (kind < 0.8) b[at] = SPECIAL[Math.floor(rnd() * SPECIAL.length)] as number;
-    else {
-      const from = Math.floor(rnd() * b.length);
-      const len = Math.min(1 + Math.floor(rnd() * 8), b.length - Math.max(at, from));
-      b.copyWithin(at, from, from + len);
-    }
-  }
-  return b;
-}
 
 function parseAll(b: Uint8Array, label: string): void {
   try {
@@ -81,7 +53,7 @@ describe.each([
   it(`parses ${MUTATIONS} seeded mutations without throwing or hanging`, () => {
     const rnd = prng(0x6775 ^ base.length);
     const t0 = performance.now();
-    for (let i = 0; i < MUTATIONS; i++) parseAll(mutate(base, rnd), `${name} mutation ${i}`);
+    for (let i = 0; i < MUTATIONS; i++) parseAll(mutate(base, rnd, SPECIAL), `${name} mutation ${i}`);
     expect(performance.now() - t0).toBeLessThan(15_000);
   });
 
@@ -89,7 +61,7 @@ describe.each([
     const rnd = prng(0xbad ^ base.length);
     const inputs = [
       ...Array.from({ length: 100 }, (_, i) => base.subarray(0, Math.floor((i * base.length) / 100))),
-      ...Array.from({ length: 300 }, () => mutate(base, rnd)),
+      ...Array.from({ length: 300 }, () => mutate(base, rnd, SPECIAL)),
     ];
     for (const input of inputs)
       await expect(scanWith(ggufHandler, new MemorySource(input))).resolves.toBeDefined();

@@ -8,43 +8,15 @@ import { MemorySource } from '../src/core/source.js';
 import { parseSafetensorsHeader, SAFETENSORS_LIMITS } from '../src/formats/safetensors/index.js';
 import { safetensorsHandler } from '../src/scanners/safetensors/index.js';
 import { scanWith } from './support/archive-context.js';
+import { mutate, prng } from './support/hostile.js';
 import { buildSafetensors, SAFETENSORS_FIXTURES } from './support/safetensors-writer.js';
 
 const MUTATIONS = 1000;
-
-/** mulberry32: a small seeded PRNG (no Math.random in tests). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Edge bytes, and the characters that steer a JSON reader. */
 const SPECIAL = [
   0x00, 0xff, 0x7f, 0x80, 0x01, 0x7b, 0x7d, 0x5b, 0x5d, 0x22, 0x5c, 0x2c, 0x3a, 0x30, 0x39, 0x2d, 0x65, 0x20,
 ];
-
-function mutate(base: Uint8Array, rnd: () => number): Uint8Array {
-  const b = Uint8Array.from(base);
-  const n = 1 + Math.floor(rnd() * 8);
-  for (let i = 0; i < n; i++) {
-    const at = Math.floor(rnd() * b.length);
-    const kind = rnd();
-    if (kind < 0.35) b[at] = (b[at] as number) ^ (1 << Math.floor(rnd() * 8));
-    else if (kind < 0.8) b[at] = SPECIAL[Math.floor(rnd() * SPECIAL.length)] as number;
-    else {
-      const from = Math.floor(rnd() * b.length);
-      const len = Math.min(1 + Math.floor(rnd() * 16), b.length - Math.max(at, from));
-      b.copyWithin(at, from, from + len);
-    }
-  }
-  return b;
-}
 
 function parseAll(b: Uint8Array, label: string): void {
   try {
@@ -66,7 +38,7 @@ describe.each(BASES)('%s', (name, base) => {
   it(`parses ${MUTATIONS} seeded mutations without throwing or hanging`, () => {
     const rnd = prng(0x5afe ^ base.length);
     const t0 = performance.now();
-    for (let i = 0; i < MUTATIONS; i++) parseAll(mutate(base, rnd), `${name} mutation ${i}`);
+    for (let i = 0; i < MUTATIONS; i++) parseAll(mutate(base, rnd, SPECIAL), `${name} mutation ${i}`);
     expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
@@ -74,7 +46,7 @@ describe.each(BASES)('%s', (name, base) => {
     const rnd = prng(0xbad ^ base.length);
     const inputs = [
       ...Array.from({ length: 100 }, (_, i) => base.subarray(0, Math.floor((i * base.length) / 100))),
-      ...Array.from({ length: 300 }, () => mutate(base, rnd)),
+      ...Array.from({ length: 300 }, () => mutate(base, rnd, SPECIAL)),
     ];
     for (const input of inputs)
       await expect(scanWith(safetensorsHandler, new MemorySource(input))).resolves.toBeDefined();
