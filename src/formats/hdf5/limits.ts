@@ -22,6 +22,6 @@ export const HDF5_LIMITS: Hdf5Limits = {
   maxAttributeBytes: 64 << 20,
   maxAttributes: 1024,
   maxAttributeElements: 1_000_000,
-  timeoutMs: 20_000,
+  timeoutMs: 10_000,
   maxUserBlock: 1 << 30,
 };

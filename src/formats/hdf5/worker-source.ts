@@ -121,8 +121,8 @@ function attribute(fid, name, limits) {
     M.get_attribute_data(fid, '/', name, BigInt(ptr));
     read = true;
     const s = strings(md, ptr, total, limits);
-    a.value = shape.length === 0 ? s.value[0] : s.value;
-    if (s.clipped) a.skipped = 'value longer than maxAttributeBytes; clipped';
+    if (s.clipped) a.skipped = 'value longer than maxAttributeBytes';
+    else a.value = shape.length === 0 ? s.value[0] : s.value;
   } finally {
     if (read && md.vlen) M.reclaim_vlen_memory(fid, '/', name, BigInt(ptr));
     M._free(ptr);

@@ -178,6 +178,18 @@ export const HDF5_RULES = defineRules({
     owasp,
     remediation: 'Obtain a clean copy of the model from the publisher and compare its hash.',
   },
+  'hdf5/user-block': {
+    title: 'HDF5 data behind a user block',
+    description:
+      'The file starts with something else (text, a script, a pickle) and holds an HDF5 file after a user block of ' +
+      '512, 1024, 2048 … bytes, where the HDF5 library looks for it: h5py and Keras open it as HDF5, while tools ' +
+      'that read the head see another format (a polyglot). Its Keras content is analysed as for any .h5 file.',
+    severity: 'medium',
+    cwe: [CWE.interpretationConflict],
+    atlas,
+    owasp,
+    remediation: 'Do not load the file; a model has no reason to hide behind a user block.',
+  },
   'hdf5/not-inspected': {
     title: 'HDF5 file could not be inspected',
     description:

@@ -54,8 +54,6 @@ interface ShardState {
 
 /** Size of a shard on disk; a symlink that leaves the scanned folder is a traversal. */
 function shardOnDisk(full: string, root: string, listed: ReadonlyMap<string, RepoFile>): ShardState {
-  const known = listed.get(full);
-  if (known !== undefined) return { size: known.size, problem: undefined };
   try {
     const st = lstatSync(full);
     if (st.isSymbolicLink()) {
@@ -65,6 +63,8 @@ function shardOnDisk(full: string, root: string, listed: ReadonlyMap<string, Rep
         return { size: undefined, problem: `a symbolic link to ${real}, outside the scanned folder` };
       return { size: statSync(real).size, problem: undefined };
     }
+    const known = listed.get(full);
+    if (known !== undefined) return { size: known.size, problem: undefined };
     return st.isFile() ? { size: st.size, problem: undefined } : { size: undefined, problem: undefined };
   } catch {
     return { size: undefined, problem: undefined };
