@@ -7,4 +7,6 @@ if (!existsSync(main)) {
   process.exit(2);
 }
 const { run } = await import(main.href);
-process.exitCode = await run(process.argv);
+// Exit as soon as the command is done (its output is flushed by then): helpers started lazily for some
+// formats (the HDF5 worker thread, wasm runtimes) must not keep the process alive.
+process.exit(await run(process.argv));

@@ -26,6 +26,11 @@ function fixture(kind: 'benign' | 'malicious', name: string): () => Uint8Array {
   return () => Uint8Array.from(readFileSync(join(ROOT, 'test', 'fixtures', kind, name)));
 }
 
+/** Any committed fixture, by its path under test/fixtures. */
+function fixtureAt(rel: string): () => Uint8Array {
+  return () => Uint8Array.from(readFileSync(join(ROOT, 'test', 'fixtures', rel)));
+}
+
 function sample(id: string): () => Uint8Array {
   return () => {
     const s = sampleById(id);
@@ -124,6 +129,48 @@ const FILES: readonly DemoFile[] = [
     malicious: true,
     why: "T37: a torch zip whose local header names `datap.kl` while the central directory says `data.pkl`; torch loads it, Python's zipfile refuses it.",
     bytes: sample('T37-local-central-name-mismatch'),
+  },
+  {
+    path: 'onnx/cnn.onnx',
+    malicious: false,
+    why: 'A small CNN exported by `torch.onnx.export`.',
+    bytes: fixtureAt('onnx/benign/cnn.onnx'),
+  },
+  {
+    path: 'onnx/model.onnx',
+    malicious: true,
+    why: 'T59: a tensor whose `external_data` location climbs out of the model folder (`../`), so loading reads an arbitrary file.',
+    bytes: fixtureAt('onnx/malicious/external_dotdot.onnx'),
+  },
+  {
+    path: 'gguf/tiny-llama3.gguf',
+    malicious: false,
+    why: 'A GGUF with Llama-3 metadata and its real chat template.',
+    bytes: fixtureAt('gguf/tiny-llama3.gguf'),
+  },
+  {
+    path: 'gguf/chat-model.gguf',
+    malicious: true,
+    why: 'T62: `tokenizer.chat_template` walks `__class__.__mro__` to reach Python objects (Jinja sandbox escape, CVE-2024-34359).',
+    bytes: fixtureAt('gguf/ssti-mro.gguf'),
+  },
+  {
+    path: 'keras/classifier.keras',
+    malicious: true,
+    why: 'T54: a Keras 3 config whose layer names `module: subprocess`, `class_name: Popen` (safe_mode bypass, CVE-2025-1550).',
+    bytes: fixtureAt('keras/malicious/popen.keras'),
+  },
+  {
+    path: 'remote-code-repo/config.json',
+    malicious: false,
+    why: "A Hugging Face `config.json` whose `auto_map` points at the repository's own Python (needs `trust_remote_code=True`).",
+    bytes: fixtureAt('hf-repo/malicious-remote-code/config.json'),
+  },
+  {
+    path: 'remote-code-repo/modeling_evil.py',
+    malicious: true,
+    why: 'T68: the `trust_remote_code` module named by `auto_map` runs shell commands and downloads code when imported.',
+    bytes: fixtureAt('hf-repo/malicious-remote-code/modeling_evil.py'),
   },
 ];
 

@@ -12,7 +12,7 @@ function cli(...args: string[]) {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
   });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return { code: r.status, out: r.stdout, err: r.stderr, signal: r.signal };
 }
 
 const tmp = tempDir();
@@ -61,5 +61,16 @@ describe('modelguard scan exit codes', () => {
     const r = cli('--version');
     expect(r.code).toBe(0);
     expect(r.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('process lifetime', () => {
+  it('exits as soon as the scan is done, even after starting the HDF5 worker (.keras)', () => {
+    const keras = new URL('./fixtures/keras/malicious/popen.keras', import.meta.url).pathname;
+    const started = Date.now();
+    const r = cli('scan', keras);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -22,6 +22,11 @@ export interface ScanFlags {
   color?: boolean;
 }
 
+/** Writes and waits until the stream has taken the text, so the caller may exit right after. */
+function writeAll(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => stream.write(text, (e) => (e ? reject(e) : resolve())));
+}
+
 /** `modelguard scan PATH...`: returns the exit code. */
 export async function scanCommand(paths: string[], flags: ScanFlags): Promise<number> {
   const format = parseFormat(flags.format);
@@ -56,7 +61,7 @@ export async function scanCommand(paths: string[], flags: ScanFlags): Promise<nu
     writeFileSync(flags.output, text);
     process.stderr.write(`${summaryLines(report, false).join('\n')}\nReport written to ${flags.output}\n`);
   } else {
-    process.stdout.write(text);
+    await writeAll(process.stdout, text);
   }
   if (report.summary.failed) return EXIT.findings;
   if (report.summary.byVerdict.error > 0) return EXIT.error;
