@@ -6,6 +6,7 @@
  */
 import { MemorySource } from '../../src/core/source.js';
 import { GGML_TYPES, parseGguf } from '../../src/formats/gguf/index.js';
+import type { FormatFixture } from './fixture-suite.js';
 import { buildZip } from './zip-writer.js';
 
 export const T = {
@@ -287,17 +288,8 @@ export function le64(v: bigint): Uint8Array {
   return b;
 }
 
-/** One committed fixture: how it is built and what a scan must say about it. */
-export interface GgufFixture {
-  file: string;
-  /** Threat-catalogue technique (`../shared/threats/model-files.md`) or `benign`. */
-  technique: string;
-  what: string;
-  build: () => Uint8Array;
-  verdict: 'safe' | 'suspicious' | 'unsafe';
-  /** Rule ids the scan must report (at least these). */
-  rules: readonly string[];
-}
+/** One committed GGUF fixture (the shared fixture shape). */
+export type GgufFixture = FormatFixture;
 
 /** The Llama 3 chat template (header tokens, `| trim`, bos on the first turn). */
 export const LLAMA3_TEMPLATE =

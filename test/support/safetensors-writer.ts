@@ -5,6 +5,9 @@
  * rules on purpose for the hostile fixtures.
  */
 import { SAFETENSORS_DTYPE_BITS } from '../../src/formats/safetensors/index.js';
+import type { FormatFixture } from './fixture-suite.js';
+
+export type { FormatFixture } from './fixture-suite.js';
 
 export interface StTensor {
   name: string;
@@ -126,18 +129,6 @@ export function buildSafetensorsHead(
 } {
   const { header, dataLength } = buildSafetensorsParts(tensors, opts, true);
   return { head: concat([le64(BigInt(header.length)), header]), dataLength };
-}
-
-/** One committed fixture: how it is built and what a scan must say about it. */
-export interface FormatFixture {
-  file: string;
-  /** Threat-catalogue technique (`../shared/threats/model-files.md`) or `benign`. */
-  technique: string;
-  what: string;
-  build: () => Uint8Array;
-  verdict: 'safe' | 'suspicious' | 'unsafe';
-  /** Rule ids the scan must report (at least these). */
-  rules: readonly string[];
 }
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
