@@ -146,6 +146,12 @@ describe('readHdf5RootAttributes', () => {
     );
   });
 
+  it("reads Keras' own attributes first, so decoys cannot push model_config past maxAttributes", async () => {
+    const r = await readHdf5RootAttributes(new MemorySource(LAMBDA_H5), { maxAttributes: 1 });
+    expect(r.ok && r.attributeCount).toBe(3);
+    expect(r.ok && r.attributes.map((a) => a.name)).toEqual(['model_config']);
+  });
+
   it('serves concurrent callers one at a time, each with its own answer', async () => {
     const benign = readFileSync(join(KERAS, 'benign', 'weights_only_keras2.h5'));
     const rs = await Promise.all(

@@ -11,7 +11,10 @@ export interface Hdf5Attribute {
   /** Dataspace dimensions ([] for a scalar), null for a null dataspace. */
   shape: number[] | null;
   vlen: boolean;
-  /** The string (scalar) or strings (array), when the attribute is a string within the limits. */
+  /**
+   * The string (scalar) or strings (array), for Keras' attributes (`model_config`, `training_config`,
+   * `keras_version`, `backend`, `layer_names`) that are strings within the limits; others are described only.
+   */
   value?: string | string[];
   /** Why the value was not read (over a limit), or was clipped. */
   skipped?: string;

@@ -18,6 +18,7 @@ const ctrl = new Int32Array(workerData.ctrl);
 const shared = new Uint8Array(workerData.data);
 const WINDOW = 256 * 1024;
 const READ_WAIT_MS = 60000;
+const KERAS_ATTRS = ['model_config', 'training_config', 'keras_version', 'backend', 'layer_names'];
 let M;
 let diag = [];
 let job;
@@ -100,6 +101,7 @@ function strings(md, ptr, total, limits) {
 }
 
 function attribute(fid, name, limits) {
+  // Values are read only for Keras' attributes: the others are described, not decoded.
   const md = M.get_attribute_metadata(fid, '/', name);
   const shape = md.shape ? Array.from(md.shape, Number) : null;
   const T = M.H5T_class_t;
@@ -107,7 +109,7 @@ function attribute(fid, name, limits) {
     : md.type === T.H5T_INTEGER.value ? 'integer'
     : md.type === T.H5T_FLOAT.value ? 'float' : 'other';
   const a = { name, kind, shape, vlen: !!md.vlen };
-  if (kind !== 'string' || shape === null) return a;
+  if (kind !== 'string' || shape === null || !KERAS_ATTRS.includes(name)) return a;
   const total = Number(md.total_size);
   const nbytes = Number(md.size) * total;
   if (total > limits.maxAttributeElements || nbytes > limits.maxAttributeBytes) {
@@ -142,8 +144,10 @@ function run(msg) {
     fid = M.open(path, M.H5F_ACC_RDONLY, false, -1, -1);
     if (fid < 0) { fid = undefined; throw new Error('H5Fopen refused the file'); }
     const names = M.get_attribute_names(fid, '/');
+    // Keras' own attributes first, so a file with thousands of decoys cannot push them past the limit.
+    const order = KERAS_ATTRS.filter((n) => names.includes(n)).concat(names.filter((n) => !KERAS_ATTRS.includes(n)));
     const attributes = [];
-    for (const name of names.slice(0, msg.limits.maxAttributes)) attributes.push(attribute(fid, name, msg.limits));
+    for (const name of order.slice(0, msg.limits.maxAttributes)) attributes.push(attribute(fid, name, msg.limits));
     parentPort.postMessage({ type: 'done', id: msg.id, attributeCount: names.length, attributes });
   } catch (e) {
     const aborted = e instanceof WebAssembly.RuntimeError;

@@ -1,4 +1,3 @@
-import { utf8Of } from '../../core/bytes.js';
 import type { KerasConfigLimits } from './limits.js';
 
 /** A config text parsed as Python's `json.loads` would, or why it could not be. */
@@ -46,10 +45,6 @@ export function parseConfigText(
       pythonTags: findPythonYamlTags(text),
     };
   }
-}
-
-export function configTextOf(bytes: Uint8Array): string {
-  return utf8Of(bytes);
 }
 
 const CORE_PREFIX = 'tag:yaml.org,2002:';

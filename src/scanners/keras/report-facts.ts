@@ -59,8 +59,11 @@ export function codeLooksDangerous(code: LambdaCode | undefined): boolean {
 
 function safeModeNote(o: KerasReportOptions): string {
   switch (o.container) {
-    case 'h5':
-      return 'H5 loading has no safe mode in Keras 2 and ignores safe_mode in Keras 3.0.0–3.11.2 (CVE-2025-9905), so load_model runs it';
+    case 'h5': {
+      const by =
+        o.kerasVersion === undefined ? '' : ` (the file says keras_version ${o.kerasVersion.slice(0, 20)})`;
+      return `H5 loading has no safe mode in Keras 2 and ignores safe_mode in Keras 3.0.0–3.11.2 (CVE-2025-9905), so load_model runs it${by}`;
+    }
     case 'keras':
       return 'Keras 3 runs it with safe_mode=False or after keras.config.enable_unsafe_deserialization(), which a config can call itself (CVE-2025-9906)';
     case 'json':
