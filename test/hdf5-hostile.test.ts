@@ -3,6 +3,7 @@
  * mutations, sources that fail, limits (time, bytes read, attribute size), user blocks, concurrent
  * callers. Every call returns a typed result; the HDF5 library never takes the process down.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,10 +15,12 @@ import { readHdf5RootAttributes } from '../src/formats/hdf5/reader.js';
 import { hdf5Handler } from '../src/scanners/keras/hdf5-handler.js';
 import type { FindingInput, ScanContext } from '../src/scanners/types.js';
 import { mutate, prng } from './support/hostile.js';
+import { tempDir } from './support/temp.js';
 
 const KERAS = join(import.meta.dirname, 'fixtures', 'keras');
 const LAMBDA_H5 = readFileSync(join(KERAS, 'malicious', 'lambda_keras2.h5'));
 const KNOWN_RULES = new Set(['hdf5/malformed', 'hdf5/not-inspected']);
+const tmp = tempDir('modelguard-hdf5-');
 
 function context(): { ctx: ScanContext; found: { rule: string; f: FindingInput }[]; members: string[] } {
   const found: { rule: string; f: FindingInput }[] = [];
@@ -197,4 +200,23 @@ describe('hdf5Handler on hostile input', () => {
       for (const x of found) expect(KNOWN_RULES.has(x.rule) || x.rule.startsWith('keras/')).toBe(true);
     }
   }, 60_000);
+});
+
+describe('process lifetime', () => {
+  it('a scan that started the HDF5 worker lets the process exit on its own', () => {
+    const engine = new URL('../src/scanners/engine.ts', import.meta.url).href;
+    const script = tmp.write(
+      'exit.mts',
+      `import { scanPaths } from ${JSON.stringify(engine)};\n` +
+        `const r = await scanPaths([${JSON.stringify(join(KERAS, 'malicious', 'lambda.keras'))}], { failOn: 'never' });\n` +
+        'console.log(r.summary.findings);\n',
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], {
+      timeout: 30_000,
+      encoding: 'utf8',
+    });
+    expect(run.error, run.stderr).toBeUndefined();
+    expect(run.status, run.stderr).toBe(0);
+    expect(Number(run.stdout.trim())).toBeGreaterThan(0);
+  }, 40_000);
 });

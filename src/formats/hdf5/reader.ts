@@ -99,12 +99,8 @@ class Hdf5Worker {
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { utilUrl, ctrl: this.ctrl.buffer, data: this.data.buffer },
-      stdout: true,
-      stderr: true,
     });
     this.worker = w;
-    w.stdout.resume();
-    w.stderr.resume();
     w.once('exit', () => {
       if (this.worker === w) {
         this.worker = undefined;
