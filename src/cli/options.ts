@@ -5,6 +5,11 @@ import { createPolicy } from '../scanners/policy/index.js';
 import type { Policy } from '../scanners/policy/policy.js';
 import { UsageError } from './errors.js';
 
+/** Commander collector for repeatable options. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 export const OUTPUT_FORMATS = ['text', 'json', 'sarif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 

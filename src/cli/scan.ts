@@ -1,12 +1,15 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { DEFAULT_LIMITS } from '../core/limits.js';
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderText, summaryLines } from '../report/text.js';
 import { scanPaths } from '../scanners/engine.js';
 import { ALL_RULES } from '../scanners/rules.js';
 import { EXIT, UsageError } from './errors.js';
-import { buildPolicy, parseFormat, parseLimits, parseThreshold } from './options.js';
+import { buildPolicy, collect, OUTPUT_FORMATS, parseFormat, parseLimits, parseThreshold } from './options.js';
 import { Progress } from './progress.js';
+import { writeAll } from './register.js';
 
 export interface ScanFlags {
   format: string;
@@ -22,9 +25,38 @@ export interface ScanFlags {
   color?: boolean;
 }
 
-/** Writes and waits until the stream has taken the text, so the caller may exit right after. */
-function writeAll(stream: NodeJS.WriteStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) => stream.write(text, (e) => (e ? reject(e) : resolve())));
+export function registerScan(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('scan')
+    .description(
+      'Statically scan model files, directories (recursively) and archives for code that would run on load. Never executes anything.',
+    )
+    .argument('<paths...>', 'files or directories to scan')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option(
+      '--fail-on <severity>',
+      'exit 1 when a finding is at or above this severity (critical|high|medium|low|info|never)',
+      'high',
+    )
+    .option('--policy <file>', 'JSON policy file extending the allowlists (see docs/policy.md)')
+    .option('--unknown-severity <severity>', 'severity of globals in no allowlist (default medium)')
+    .option(
+      '--limit <name=value>',
+      `override a named limit (repeatable): ${Object.keys(DEFAULT_LIMITS).join(', ')}`,
+      collect,
+      [],
+    )
+    .option('--hash', 'compute SHA-256 of every file (default for json and sarif)')
+    .option('--no-hash', 'skip SHA-256 hashing')
+    .option('--no-progress', 'no progress bar on stderr')
+    .option('-v, --verbose', 'text output: also show info findings such as the full call list', false)
+    .option('--show-safe', 'text output: list safe files too', false)
+    .option('--color', 'force colour in text output')
+    .option('--no-color', 'no colour in text output')
+    .action(async (paths: string[], flags: ScanFlags) => {
+      setExit(await scanCommand(paths, flags));
+    });
 }
 
 /** `modelguard scan PATH...`: returns the exit code. */
