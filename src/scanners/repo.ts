@@ -37,6 +37,10 @@ export async function runRepoScanners(
       root,
       limits,
       policy,
+      noteFormat(path: string, format: string): void {
+        const a = artifactOf.get(path);
+        if (a !== undefined && !a.format.includes(format)) a.format.push(format);
+      },
       report(rule: RuleMeta, path: string, f: FindingInput & { member?: string }): void {
         const sink = byFile.get(path) ?? [];
         byFile.set(path, sink);

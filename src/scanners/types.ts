@@ -97,6 +97,8 @@ export interface RepoContext {
   readonly policy: Policy;
   /** Reports a finding on one file of the directory (`path` as in RepoFile.path). */
   report(rule: RuleMeta, path: string, finding: FindingInput & { member?: string }): void;
+  /** Records that a file of the directory is (also) of this format, e.g. a `model.json` read as TF.js. */
+  noteFormat(path: string, format: string): void;
 }
 
 /** A check over a whole directory (a Hugging Face snapshot, a model folder), run after the files are scanned. */

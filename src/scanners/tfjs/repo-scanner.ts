@@ -99,7 +99,11 @@ function checkGroup(
       });
       countable = false;
     } else if (s.size === undefined) missing.push(p as string);
-    else total += s.size;
+    else {
+      total += s.size;
+      const shard = listed.get(resolve(join(dir, p as string)));
+      if (shard !== undefined) ctx.noteFormat(shard.path, 'tfjs-weights');
+    }
   }
   if (missing.length > 0) {
     report(T['tfjs/size-mismatch'], {
@@ -197,6 +201,7 @@ function scanModelFile(file: RepoFile, ctx: RepoContext, listed: ReadonlyMap<str
   }
   const m = readTfjsModel(parsed.value);
   if (m === undefined) return; // some other JSON named model.json (a Keras architecture is the Keras scanner's)
+  ctx.noteFormat(file.path, 'tfjs');
   report(T['tfjs/model'], { message: describe(m, file) });
   for (const p of m.problems.slice(0, 10)) report(T['tfjs/malformed'], { message: p });
   m.groups.forEach((g, i) => {
