@@ -1,0 +1,19 @@
+/** Named bounds of the hashing engine. */
+export const HASHING_LIMITS = {
+  /** Directory entries (files and folders) walked in one model: a tree of millions of empty files or
+   * folders would otherwise take unbounded time and memory (CWE-400). */
+  maxEntries: 1_000_000,
+  /** Folder nesting below the model root (CWE-674: deep trees, hostile archives unpacked to disk). */
+  maxDepth: 256,
+} as const;
+
+export type HashingLimits = { readonly [K in keyof typeof HASHING_LIMITS]: number };
+
+/** Bytes read per `read` call (and the size of each hashing thread's one buffer). */
+export const READ_CHUNK = 4 * 1024 * 1024;
+
+/** Below this many bytes in total, ranges are hashed on the calling thread (no worker start-up cost). */
+export const INLINE_BYTES = 8 * 1024 * 1024;
+
+/** OMS default shard size (bytes), as the Python reference. */
+export const DEFAULT_SHARD_SIZE = 1_000_000_000;

@@ -1,0 +1,111 @@
+/**
+ * Hashes byte ranges, in parallel on `worker_threads` (one reused read buffer each, so memory stays flat
+ * in model size). Ranges are handed out largest first, one at a time, to whichever thread is free; a
+ * small total is hashed on the calling thread instead (no thread start-up cost). Threads are terminated
+ * before the promise settles, so nothing keeps the process alive.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { HashAlgorithm } from '../types.js';
+import { changed, hashRangeHere, ioWhileHashing } from './digest.js';
+import { ModelPathError } from './errors.js';
+import { INLINE_BYTES, READ_CHUNK } from './limits.js';
+import { nodeHashName, type Range } from './ranges.js';
+import { WORKER_SOURCE } from './worker-source.js';
+
+export interface HashRangesOptions {
+  /** Hashing threads (default `os.availableParallelism()`); never more than there are ranges. */
+  workers?: number;
+  /** Called as bytes are hashed, with the running total. */
+  onProgress?: (bytesDone: number) => void;
+  /** Totals below this are hashed on the calling thread (default INLINE_BYTES); 0 forces threads. */
+  inlineBytes?: number;
+}
+
+type FromWorker =
+  | { type: 'progress'; n: number }
+  | { type: 'done'; id: number; digest: string; n: number }
+  | { type: 'failed'; id: number; changed: boolean; code: string | undefined; message: string };
+
+/** Hex digests of `ranges`, in the same order. */
+export async function hashRanges(
+  ranges: readonly Range[],
+  algorithm: HashAlgorithm,
+  opts: HashRangesOptions = {},
+): Promise<string[]> {
+  let total = 0;
+  for (const r of ranges) {
+    if (!Number.isSafeInteger(r.start) || !Number.isSafeInteger(r.end) || r.start < 0 || r.end < r.start)
+      throw new RangeError(`invalid range ${r.start}..${r.end} of ${r.path}`);
+    total += r.end - r.start;
+  }
+  const alg = nodeHashName(algorithm);
+  let done = 0;
+  const onBytes = (n: number): void => {
+    done += n;
+    opts.onProgress?.(done);
+  };
+  const workers = Math.max(1, Math.min(Math.floor(opts.workers ?? availableParallelism()), ranges.length));
+  if (ranges.length === 0) return [];
+  if (total < (opts.inlineBytes ?? INLINE_BYTES)) {
+    const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(1, total)));
+    const out: string[] = [];
+    for (const r of ranges) out.push(await hashRangeHere(r, alg, onBytes, false, buffer));
+    return out;
+  }
+  return runPool(ranges, alg, workers, onBytes);
+}
+
+function runPool(
+  ranges: readonly Range[],
+  alg: string,
+  threads: number,
+  onBytes: (n: number) => void,
+): Promise<string[]> {
+  const out = new Array<string>(ranges.length);
+  // Largest first: the long ranges start early and the short ones fill the gaps at the end.
+  const order = ranges.map((_, i) => i).sort((a, b) => len(ranges[b]!) - len(ranges[a]!) || a - b);
+  return new Promise<string[]>((resolve, reject) => {
+    const pool: Worker[] = [];
+    let next = 0;
+    let finished = 0;
+    let settled = false;
+    const settle = (error: Error | undefined): void => {
+      if (settled) return;
+      settled = true;
+      void Promise.allSettled(pool.map((w) => w.terminate())).then(() =>
+        error === undefined ? resolve(out) : reject(error),
+      );
+    };
+    const give = (w: Worker): void => {
+      if (next >= order.length) return;
+      const id = order[next++]!;
+      const r = ranges[id]!;
+      w.postMessage({ id, path: r.path, start: r.start, end: r.end, size: r.size, alg });
+    };
+    for (let k = 0; k < threads; k++) {
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { chunk: READ_CHUNK } });
+      pool.push(w);
+      w.on('message', (m: FromWorker) => {
+        if (settled) return;
+        if (m.type === 'progress') onBytes(m.n);
+        else if (m.type === 'done') {
+          out[m.id] = m.digest;
+          onBytes(m.n);
+          if (++finished === ranges.length) settle(undefined);
+          else give(w);
+        } else {
+          const path = ranges[m.id]?.path ?? '';
+          settle(m.changed ? changed(path, m.message) : ioWhileHashing(path, m.code, m.message));
+        }
+      });
+      w.on('error', (e) => settle(new ModelPathError('IO', '', `a hashing thread failed: ${e.message}`)));
+      w.on('exit', (code) => settle(new ModelPathError('IO', '', `a hashing thread exited (code ${code})`)));
+      give(w);
+    }
+  });
+}
+
+function len(r: Range): number {
+  return r.end - r.start;
+}
