@@ -8,6 +8,8 @@ export interface Location {
   member?: string;
   /** Byte offset inside the innermost member (or the file). */
   offset?: number;
+  /** 1-based line inside the innermost member (or the file), for text such as Python code. */
+  line?: number;
 }
 
 /** The one finding type shared by every scanner. */

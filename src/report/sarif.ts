@@ -99,7 +99,8 @@ export function renderSarif(report: ScanReport, rules: readonly RuleMeta[], opts
         {
           physicalLocation: {
             artifactLocation: { uri, ...(ai === undefined ? {} : { index: ai }) },
-            region: { startLine: 1 },
+            // A line belongs to the innermost member; on the archive itself it would point at the wrong text.
+            region: { startLine: f.location.member === undefined ? (f.location.line ?? 1) : 1 },
           },
           ...(f.location.member
             ? { logicalLocations: [{ fullyQualifiedName: f.location.member, kind: 'member' }] }
@@ -110,6 +111,7 @@ export function renderSarif(report: ScanReport, rules: readonly RuleMeta[], opts
       properties: {
         severity: f.severity,
         ...(f.location.offset === undefined ? {} : { offset: f.location.offset }),
+        ...(f.location.line === undefined ? {} : { line: f.location.line }),
         ...(f.evidence === undefined ? {} : { evidence: f.evidence }),
         cwe: f.cwe,
         atlas: f.atlas,

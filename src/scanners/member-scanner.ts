@@ -56,6 +56,7 @@ export class MemberScanner implements ScanContext {
       path: this.path,
       ...(this.member === undefined ? {} : { member: this.member }),
       ...(f.offset === undefined ? {} : { offset: f.offset }),
+      ...(f.line === undefined ? {} : { line: f.line }),
     };
     this.sink.push({
       ruleId: rule.id,

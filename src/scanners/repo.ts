@@ -52,6 +52,7 @@ export async function runRepoScanners(
             path,
             ...(f.member === undefined ? {} : { member: f.member }),
             ...(f.offset === undefined ? {} : { offset: f.offset }),
+            ...(f.line === undefined ? {} : { line: f.line }),
           },
           ...(f.evidence === undefined ? {} : { evidence: f.evidence }),
           cwe: [...rule.cwe],

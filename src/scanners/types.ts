@@ -9,6 +9,8 @@ export interface FindingInput {
   message: string;
   /** Byte offset inside the current member (or file). */
   offset?: number;
+  /** 1-based line inside the current member (or file), for text such as Python code. */
+  line?: number;
   evidence?: string;
   /** Overrides the rule's default severity. */
   severity?: Severity;

@@ -42,6 +42,7 @@ export async function scanCodeCarrier(name: string, source: ByteSource, ctx: Sca
       message: i.message.startsWith('line ') ? `${label}: ${i.message}` : i.message,
       ...(i.evidence === undefined ? {} : { evidence: i.evidence }),
       ...(i.severity === undefined ? {} : { severity: i.severity }),
+      ...(i.line === undefined ? {} : { line: i.line }),
     });
   }
 }

@@ -252,6 +252,7 @@ export class HfRepoScanner implements RepoScanner {
         ...(i.evidence === undefined ? {} : { evidence: i.evidence }),
         ...(i.severity === undefined ? {} : { severity: i.severity }),
         ...(i.offset === undefined ? {} : { offset: i.offset }),
+        ...(i.line === undefined ? {} : { line: i.line }),
       });
     }
   }
