@@ -1,74 +1,18 @@
+/** Static analysis of Python source with tree-sitter: calls, aliases, exec payloads, loaders, downloads. */
 import { errorMessage } from '../../core/errors.js';
 import { fmtInt } from '../../core/format-number.js';
 import type { RuleMeta } from '../../core/rule.js';
-import { atLeast, type Severity } from '../../core/severity.js';
+import { atLeast } from '../../core/severity.js';
 import type { Policy } from '../policy/policy.js';
 import { type Const, constText } from './consts.js';
+import { type Emit, IssueSink, short, syntaxIssue, unanalysable } from './issues.js';
 import { type CallView, type Judgement, judge } from './judge.js';
 import { loadPythonGrammar, type Node, type PythonGrammar, parseWithBudget } from './parser.js';
+import type { AnalyzeOptions, PythonAnalysis, PythonLimits } from './python-types.js';
+import { PYTHON_LIMITS } from './python-types.js';
 import { attributeKey, Bindings, displayName, qualified, type Ref } from './resolve.js';
 import { REMOTE_CODE_RULES as R } from './rules.js';
 import { decodePython, LineIndex } from './source-text.js';
-import { describeHits, tokenScan } from './token-scan.js';
-
-/** Named limits of the Python analysis; each bounds something a hostile file controls. */
-export interface PythonLimits {
-  /** Files larger than this are token-scanned, not parsed (a 5 MB file parses in ~2 s). CWE-400. */
-  maxParseBytes: number;
-  /** Parse time after which the parser is cancelled and the token scan used. CWE-400/CWE-834. */
-  parseBudgetMs: number;
-  /** Bytes of a file read at all (the token scan of a huge file stops here). CWE-400. */
-  maxReadBytes: number;
-  /** Findings of one rule listed per file before the rest are summarised. CWE-400. */
-  maxIssuesPerRule: number;
-  /** Levels of exec('…') payloads parsed and analysed in turn. CWE-674. */
-  maxExecNesting: number;
-  /** Characters of a folded constant (decoded payloads included). CWE-789. */
-  maxConstChars: number;
-  /** Characters of a source line shown in evidence. */
-  maxEvidenceChars: number;
-}
-
-export const PYTHON_LIMITS: PythonLimits = {
-  maxParseBytes: 4 << 20,
-  parseBudgetMs: 4000,
-  maxReadBytes: 32 << 20,
-  maxIssuesPerRule: 25,
-  maxExecNesting: 2,
-  maxConstChars: 1 << 20,
-  maxEvidenceChars: 200,
-};
-
-/** One finding of the Python analysis; the caller reports it on the file (or archive) it came from. */
-export interface PyIssue {
-  rule: RuleMeta;
-  severity: Severity;
-  /** `line 12: calls os.system … — reason`. */
-  message: string;
-  /** `modeling_x.py:12: <source line>`. */
-  evidence: string;
-  /** 1-based line, when the issue has one. */
-  line?: number;
-  /** Byte offset of the call in the file (top-level code only). */
-  offset?: number;
-}
-
-export interface PythonAnalysis {
-  issues: PyIssue[];
-  /** False when only the token scan ran (too large, not text, parser cancelled or unavailable). */
-  parsed: boolean;
-  /** Modules the file imports (absolute imports, first segment), for reports. */
-  imports: string[];
-}
-
-export interface AnalyzeOptions {
-  /** File name used in evidence (`modeling_x.py`, `model.mar!/handler.py`). */
-  label: string;
-  policy: Policy;
-  limits?: Partial<PythonLimits>;
-  /** Whether byte offsets point into the scanned file (false for archive members reported on their archive). */
-  offsets?: boolean;
-}
 
 type PayloadKind = { kind: 'decoded' | 'downloaded'; via: string };
 
@@ -109,13 +53,6 @@ function argumentsOf(call: Node): { pos: Node[]; kw: Map<string, Node> } {
   }
   return { pos, kw };
 }
-
-function short(s: string, max: number): string {
-  const one = s.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max)}…` : one;
-}
-
-type Emit = (node: Node, rule: RuleMeta, severity: Severity, text: string, extra?: string) => void;
 
 /** The analysis of one parsed text (a file, or an exec payload inside one). */
 class FileAnalyzer {
@@ -513,75 +450,6 @@ class FileAnalyzer {
   }
 }
 
-/** Collects issues: one per rule and line (the most severe), at most maxIssuesPerRule per rule. */
-class IssueSink {
-  readonly issues: PyIssue[] = [];
-  private readonly at = new Map<string, number>();
-  private readonly counts = new Map<RuleMeta, number>();
-  constructor(
-    private readonly label: string,
-    private readonly lines: LineIndex,
-    private readonly limits: PythonLimits,
-    private readonly offsets: boolean,
-  ) {}
-
-  readonly emit: Emit = (node, rule, severity, text, extra) => {
-    const row = node.startPosition.row;
-    const line = row + 1;
-    const key = `${rule.id}\0${line}`;
-    const evidence = `${this.label}:${line}: ${this.lines.lineText(row)}${extra === undefined ? '' : ` | ${extra}`}`;
-    const issue: PyIssue = {
-      rule,
-      severity,
-      message: `line ${line}: ${text}`,
-      evidence,
-      line,
-      ...(this.offsets ? { offset: this.lines.byteOffset(row, node.startIndex) } : {}),
-    };
-    const i = this.at.get(key);
-    if (i !== undefined) {
-      const old = this.issues[i];
-      if (old !== undefined && old.severity !== severity && atLeast(severity, old.severity))
-        this.issues[i] = issue;
-      return;
-    }
-    const n = (this.counts.get(rule) ?? 0) + 1;
-    this.counts.set(rule, n);
-    if (n > this.limits.maxIssuesPerRule) return;
-    this.at.set(key, this.issues.length);
-    this.issues.push(issue);
-  };
-
-  finish(): PyIssue[] {
-    for (const [rule, n] of this.counts) {
-      if (n <= this.limits.maxIssuesPerRule) continue;
-      const worst = this.issues
-        .filter((i) => i.rule === rule)
-        .reduce<Severity>((s, i) => (atLeast(i.severity, s) ? i.severity : s), 'info');
-      this.issues.push({
-        rule,
-        severity: worst,
-        message: `${this.label}: ${fmtInt(n - this.limits.maxIssuesPerRule)} more '${rule.id}' findings in this file were not listed`,
-        evidence: this.label,
-      });
-    }
-    return this.issues.sort(
-      (a, b) => (a.line ?? Number.MAX_SAFE_INTEGER) - (b.line ?? Number.MAX_SAFE_INTEGER),
-    );
-  }
-}
-
-function unanalysable(label: string, why: string, text: string, evasive: boolean): PyIssue {
-  const hits = tokenScan(text, 64);
-  const severity: Severity = evasive || hits.length > 0 ? 'high' : 'medium';
-  return {
-    rule: R['remote-code/unanalysable'],
-    severity,
-    message: `${label} ${why}; ${hits.length > 0 ? `token scan found ${describeHits(hits)}` : 'the token scan found no dangerous call names'}`,
-    evidence: hits.length > 0 ? `${label}: ${describeHits(hits)}` : label,
-  };
-}
-
 /**
  * Analyses Python source statically (tree-sitter-python): dangerous calls, aliases and obfuscated
  * names, exec of decoded payloads (parsed in turn), loaders, downloads. Never executes or imports
@@ -628,43 +496,10 @@ export async function analyzePython(bytes: Uint8Array, options: AnalyzeOptions):
   }
 }
 
-/** Error and missing nodes, found by descending only into subtrees that contain errors (bounded). */
-function errorNodes(root: Node, max: number): Node[] {
-  const out: Node[] = [];
-  const cursor = root.walk();
-  try {
-    let visits = 0;
-    for (;;) {
-      if (++visits > 200_000 || out.length >= max) break;
-      const n = cursor.currentNode;
-      if (n.isError || n.isMissing) out.push(n);
-      else if (n.hasError && cursor.gotoFirstChild()) continue;
-      let moved = false;
-      while (!moved) {
-        if (cursor.gotoNextSibling()) moved = true;
-        else if (!cursor.gotoParent()) return out;
-      }
-    }
-    return out;
-  } finally {
-    cursor.delete();
-  }
-}
-
-/** Syntax errors: CPython refuses the file, or reads it differently from the parser — say where, and what tokens hide there. */
-function syntaxIssue(label: string, root: Node, text: string, found: readonly PyIssue[]): PyIssue {
-  const errors = errorNodes(root, 64);
-  const rows = new Set<number>();
-  for (const e of errors)
-    for (let r = e.startPosition.row; r <= e.endPosition.row && rows.size < 4096; r++) rows.add(r + 1);
-  const reported = new Set(found.map((i) => i.line));
-  const hits = tokenScan(text, 4096).filter((h) => rows.has(h.line) && !reported.has(h.line));
-  const first = [...rows].sort((a, b) => a - b).slice(0, 5);
-  return {
-    rule: R['remote-code/unanalysable'],
-    severity: hits.length > 0 ? 'high' : 'low',
-    message: `${label} has syntax errors${first.length > 0 ? ` near line${first.length > 1 ? 's' : ''} ${first.join(', ')}` : ''}: CPython may refuse it, or run code the parser did not read${hits.length > 0 ? `; token scan of those lines found ${describeHits(hits)}` : ''}`,
-    evidence: `${label}: ${hits.length > 0 ? describeHits(hits) : `syntax errors near line ${first.join(', ')}`}`,
-    ...(first[0] === undefined ? {} : { line: first[0] }),
-  };
-}
+export {
+  type AnalyzeOptions,
+  PYTHON_LIMITS,
+  type PyIssue,
+  type PythonAnalysis,
+  type PythonLimits,
+} from './python-types.js';
