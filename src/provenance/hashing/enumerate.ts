@@ -60,13 +60,8 @@ export async function enumerateModel(modelPath: string, opts: EnumerateOptions =
   if (!st.isDirectory()) throw special(root, st);
 
   const ignorePaths = normalizeIgnorePaths(root, opts.ignorePaths ?? [], opts.ignoreGitPaths ?? true);
+  // An ignored folder is never descended into, so matching each entry's own name covers the subtree.
   const ignored = new Set(ignorePaths);
-  const isIgnored = (name: string): boolean => {
-    if (ignored.has(name)) return true;
-    for (let i = name.indexOf('/'); i >= 0; i = name.indexOf('/', i + 1))
-      if (ignored.has(name.slice(0, i))) return true;
-    return false;
-  };
   const realRoot = allowSymlinks ? await realpathOrThrow(root) : root;
 
   const files: ModelFile[] = [];
@@ -87,7 +82,7 @@ export async function enumerateModel(modelPath: string, opts: EnumerateOptions =
     for (const d of list) {
       const name = decodeName(d.name, dir.abs);
       const rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
-      if (isIgnored(rel)) continue;
+      if (ignored.has(rel)) continue;
       const abs = join(dir.abs, name);
       if (d.isDirectory()) {
         if (dir.depth + 1 > limits.maxDepth)

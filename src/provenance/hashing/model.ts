@@ -17,6 +17,8 @@ export interface HashOptions extends EnumerateOptions {
   /** Hashing threads; default `os.availableParallelism()`. */
   workers?: number;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  /** Totals below this many bytes are hashed on the calling thread (default INLINE_BYTES; 0: threads). */
+  inlineBytes?: number;
 }
 
 export async function hashModel(modelPath: string, opts: HashOptions = {}): Promise<Manifest> {
@@ -35,6 +37,7 @@ export async function hashEnumeration(enumeration: Enumeration, opts: HashOption
   const onProgress = opts.onProgress;
   const digests = await hashRanges(jobs, hashType, {
     ...(opts.workers === undefined ? {} : { workers: opts.workers }),
+    ...(opts.inlineBytes === undefined ? {} : { inlineBytes: opts.inlineBytes }),
     ...(onProgress === undefined ? {} : { onProgress: (done: number) => onProgress(done, total) }),
   });
   const resources: Resource[] = jobs.map((j, i) => ({
