@@ -50,3 +50,16 @@ export const OWASP = {
   unboundedConsumption: 'LLM10:2025',
   llmPromptInjection: 'LLM01:2025',
 } as const;
+
+/** Taxonomy ids shared by whole families of rules (spread into a rule definition). */
+export const THREAT_IDS = {
+  /** A model file that runs code or misleads its loader: a compromised ML supply chain. */
+  supplyChain: {
+    atlas: [ATLAS.unsafeArtifacts, ATLAS.supplyChainModel],
+    owasp: [OWASP.supplyChain, OWASP.llmSupplyChain],
+  },
+  /** Input built to exhaust the scanner or a loader (counts, sizes, nesting). */
+  exhaustion: { atlas: [ATLAS.denialOfService], owasp: [OWASP.supplyChain, OWASP.unboundedConsumption] },
+  /** A model file built to exhaust the memory or time of the runtime that loads it. */
+  loaderDos: { atlas: [ATLAS.denialOfService, ATLAS.supplyChainModel], owasp: [OWASP.unboundedConsumption] },
+} as const;

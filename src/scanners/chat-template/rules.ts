@@ -1,11 +1,6 @@
 import { defineRules } from '../../core/rule.js';
-import { ATLAS, CWE, OWASP } from '../../core/taxonomy.js';
+import { ATLAS, CWE, OWASP, THREAT_IDS } from '../../core/taxonomy.js';
 import type { TemplateFindingKind } from './types.js';
-
-const supplyChain = {
-  atlas: [ATLAS.unsafeArtifacts, ATLAS.supplyChainModel],
-  owasp: [OWASP.supplyChain, OWASP.llmSupplyChain],
-};
 
 /**
  * Rules of the chat-template analysis, shared by every carrier of a Jinja chat template (GGUF
@@ -30,7 +25,7 @@ export const CHAT_TEMPLATE_RULES = defineRules({
       'The template parser refuses the chat template (syntax @huggingface/jinja lacks, such as {% raw %}, {% include %} or {% with %}, or broken syntax). It was scanned token by token or as raw text instead, which is less precise (fail closed).',
     severity: 'medium',
     cwe: [CWE.templateInjection, CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation:
       'Review the template by hand before serving the model; chat templates rarely need more than if/for/set/macro.',
   },
@@ -40,7 +35,7 @@ export const CHAT_TEMPLATE_RULES = defineRules({
       'The chat template is longer than the analysis limit (real templates stay under ~40 KB); only its first part was analysed.',
     severity: 'medium',
     cwe: [CWE.resourceConsumption],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: 'Review the template by hand; raise the limit to analyse it fully.',
   },
   'chat-template/hidden-instruction': {

@@ -1,11 +1,6 @@
 import { defineRules } from '../../core/rule.js';
-import { ATLAS, CWE, OWASP } from '../../core/taxonomy.js';
+import { ATLAS, CWE, OWASP, THREAT_IDS } from '../../core/taxonomy.js';
 
-const supplyChain = {
-  atlas: [ATLAS.unsafeArtifacts, ATLAS.supplyChainModel],
-  owasp: [OWASP.supplyChain, OWASP.llmSupplyChain],
-};
-const dos = { atlas: [ATLAS.denialOfService, ATLAS.supplyChainModel], owasp: [OWASP.unboundedConsumption] };
 const CLEAN_COPY =
   'Do not load the file with llama.cpp, Ollama or other GGUF readers; obtain a clean copy from the publisher or re-convert the model from a trusted source.';
 const REFUSED =
@@ -21,7 +16,7 @@ export const GGUF_RULES = defineRules({
     description: `The GGUF header cannot be read to its end: truncated, invalid value types, empty keys. Everything after the damage was not inspected (fail closed). ${REFUSED}`,
     severity: 'high',
     cwe: [CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/unsupported-version': {
@@ -30,7 +25,7 @@ export const GGUF_RULES = defineRules({
       'GGUF v1 (32-bit lengths) is no longer loaded by llama.cpp; versions above 3 are unknown (not parsed); big-endian files are refused by little-endian hosts. Readers that guess the layout misread the file.',
     severity: 'medium',
     cwe: [CWE.improperInputValidation, CWE.interpretationConflict],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation:
       'Re-convert the model with a current llama.cpp (convert_hf_to_gguf.py) from a trusted source.',
   },
@@ -40,7 +35,7 @@ export const GGUF_RULES = defineRules({
       'A tensor count, key/value count, string length, array length or dimension count declares more than the rest of the file can hold. Readers that allocate or loop on it overflow integers and the heap (n_kv overflow CVE-2024-23605, Databricks GGML/GGUF heap overflows, GHSA-3p4r-fq3f-q74v).',
     severity: 'high',
     cwe: [CWE.integerOverflow, CWE.excessiveAllocation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/limit-exceeded': {
@@ -49,7 +44,7 @@ export const GGUF_RULES = defineRules({
       'More key/values or tensors than the scanner limits, strings or arrays over llama.cpp’s 1 GiB / 2^30-element caps, keys over 65,535 bytes, or arrays nested deeper than the limit: resource exhaustion in readers without the caps; only part of the file was read.',
     severity: 'high',
     cwe: [CWE.resourceConsumption, CWE.unboundedAllocation],
-    ...dos,
+    ...THREAT_IDS.loaderDos,
     remediation: CLEAN_COPY,
   },
   'gguf/duplicate-key': {
@@ -58,7 +53,7 @@ export const GGUF_RULES = defineRules({
       'A metadata key occurs more than once. llama.cpp refuses the file; gguf-py and other readers keep one copy, so two tools can see two different chat templates or tokenizers (parser differential). Every copy of a chat template was analysed.',
     severity: 'high',
     cwe: [CWE.interpretationConflict],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/duplicate-tensor': {
@@ -66,7 +61,7 @@ export const GGUF_RULES = defineRules({
     description: `Two tensor infos share a name; readers pick different copies. ${REFUSED}`,
     severity: 'high',
     cwe: [CWE.interpretationConflict],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/type-confusion': {
@@ -75,7 +70,7 @@ export const GGUF_RULES = defineRules({
       'A well-known key has another type than readers expect (`tokenizer.ggml.scores` stored as bytes but read as f32, `general.alignment` not u32, token ids not u32). Code that takes the array data without checking its type reads past it (T64 element-type confusion).',
     severity: 'high',
     cwe: [CWE.improperInputValidation, CWE.outOfBoundsRead],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/tokenizer-mismatch': {
@@ -84,7 +79,7 @@ export const GGUF_RULES = defineRules({
       '`tokenizer.ggml.scores` or `token_type` has another length than `tokenizer.ggml.tokens`, or a special token id lies outside the vocabulary: readers index these arrays by token id and read out of bounds.',
     severity: 'high',
     cwe: [CWE.outOfBoundsRead, CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/bad-tensor-shape': {
@@ -93,7 +88,7 @@ export const GGUF_RULES = defineRules({
       'A tensor has more than 4 dimensions (ggml’s fixed ne[4] overflows, CVE-2024-21802 class), a dimension negative as int64, or rows that are not a multiple of its quantisation block.',
     severity: 'high',
     cwe: [CWE.improperInputValidation, CWE.integerOverflow],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/shape-overflow': {
@@ -102,7 +97,7 @@ export const GGUF_RULES = defineRules({
       'A tensor’s element count overflows int64, or its byte size (or that size padded to the alignment) overflows 64 bits: ggml_nbytes / GGML_PAD wrap around and the reader allocates a small buffer for a huge tensor (CVE-2025-53630, CVE-2026-33298, CVE-2026-27940 class).',
     severity: 'high',
     cwe: [CWE.integerOverflow, CWE.excessiveAllocation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/invalid-tensor-type': {
@@ -110,7 +105,7 @@ export const GGUF_RULES = defineRules({
     description: `A tensor’s ggml type id is out of range or was removed from ggml. Older readers indexed their type-traits table with it (out-of-bounds read). ${REFUSED}`,
     severity: 'high',
     cwe: [CWE.outOfBoundsRead, CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/bad-tensor-name': {
@@ -119,7 +114,7 @@ export const GGUF_RULES = defineRules({
       'A tensor name is 64 bytes or longer: it does not fit ggml’s fixed name buffer (GGML_MAX_NAME). Current llama.cpp refuses it; older readers copied it into the buffer (overflow).',
     severity: 'high',
     cwe: [CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/bad-alignment': {
@@ -128,7 +123,7 @@ export const GGUF_RULES = defineRules({
       '`general.alignment` is zero, not a power of two, or huge: padding arithmetic (GGML_PAD) with it overflows in readers that do not check it (unbounded general.alignment advisory).',
     severity: 'high',
     cwe: [CWE.integerOverflow, CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/offset-out-of-range': {
@@ -137,7 +132,7 @@ export const GGUF_RULES = defineRules({
       'A tensor’s data offset plus size ends past the end of the file. Readers that mmap and trust the header read out of bounds (Ollama “Bleeding Llama” CVE-2026-7482 class).',
     severity: 'high',
     cwe: [CWE.outOfBoundsRead],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/misaligned': {
@@ -145,7 +140,7 @@ export const GGUF_RULES = defineRules({
     description: `A tensor's data offset is not a multiple of the file's alignment. No writer produces this. ${REFUSED}`,
     severity: 'medium',
     cwe: [CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/overlap': {
@@ -154,7 +149,7 @@ export const GGUF_RULES = defineRules({
       'Two tensors’ data ranges overlap: one region is read as two tensors (aliasing), which no writer produces and readers handle inconsistently.',
     severity: 'high',
     cwe: [CWE.interpretationConflict, CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/tensor-layout': {
@@ -163,7 +158,7 @@ export const GGUF_RULES = defineRules({
       'Tensors are not stored one after another in declaration order (gaps or reordering). Current llama.cpp refuses such files; other readers follow the offsets. Unreferenced gaps can carry data.',
     severity: 'low',
     cwe: [CWE.interpretationConflict],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: 'Re-convert the model with a standard GGUF writer if the file is not from a known tool.',
   },
   'gguf/trailing-data': {
@@ -172,7 +167,7 @@ export const GGUF_RULES = defineRules({
       'The file continues after the last tensor (or after the metadata of a vocabulary-only file). Such bytes can carry a second file; they were sniffed and scanned as a member.',
     severity: 'medium',
     cwe: [CWE.improperInputValidation, CWE.interpretationConflict],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/nested-array': {
@@ -181,7 +176,7 @@ export const GGUF_RULES = defineRules({
       'A metadata array contains arrays. llama.cpp refuses it while gguf-py reads it: a parser differential, and a recursion vector in readers without a depth limit.',
     severity: 'medium',
     cwe: [CWE.interpretationConflict, CWE.uncontrolledRecursion],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'gguf/executable': {

@@ -1,9 +1,8 @@
 import { defineRules } from '../../core/rule.js';
-import { ATLAS, CWE, OWASP } from '../../core/taxonomy.js';
+import { ATLAS, CWE, OWASP, THREAT_IDS } from '../../core/taxonomy.js';
 
 const atlas = [ATLAS.unsafeArtifacts, ATLAS.supplyChainModel];
 const owasp = [OWASP.supplyChain, OWASP.llmSupplyChain];
-const exhaustion = { atlas: [ATLAS.denialOfService], owasp: [OWASP.supplyChain, OWASP.unboundedConsumption] };
 
 const REBUILD =
   'Do not load the model. If you need it, rebuild the architecture in code you control and load only the ' +
@@ -159,7 +158,7 @@ export const KERAS_RULES = defineRules({
       'Real configs are far below these limits: size and nesting are ways to exhaust or outrun scanners.',
     severity: 'high',
     cwe: [CWE.resourceConsumption, CWE.uncontrolledRecursion],
-    ...exhaustion,
+    ...THREAT_IDS.exhaustion,
     remediation: 'Treat the model as hostile unless the size is explained.',
   },
 });
@@ -197,7 +196,7 @@ export const HDF5_RULES = defineRules({
       'h5wasm could not be loaded. Whatever the file holds is not known (fail closed).',
     severity: 'high',
     cwe: [CWE.resourceConsumption, CWE.protectionFailure],
-    ...exhaustion,
+    ...THREAT_IDS.exhaustion,
     remediation: 'Do not load the file until it is understood; scan it again with h5wasm installed.',
   },
 });

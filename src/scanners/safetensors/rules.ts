@@ -1,11 +1,6 @@
 import { defineRules } from '../../core/rule.js';
-import { ATLAS, CWE, OWASP } from '../../core/taxonomy.js';
+import { CWE, THREAT_IDS } from '../../core/taxonomy.js';
 
-const supplyChain = {
-  atlas: [ATLAS.unsafeArtifacts, ATLAS.supplyChainModel],
-  owasp: [OWASP.supplyChain, OWASP.llmSupplyChain],
-};
-const dos = { atlas: [ATLAS.denialOfService, ATLAS.supplyChainModel], owasp: [OWASP.unboundedConsumption] };
 const REFUSED =
   'The reference loader (huggingface/safetensors) refuses this file; other loaders (hand-written readers, ' +
   'mmap wrappers, other languages) may read it differently.';
@@ -20,7 +15,7 @@ export const SAFETENSORS_RULES = defineRules({
       'The 8-byte header length declares a JSON header larger than the reference loader accepts (100,000,000 bytes). Loaders without the cap allocate and parse it: memory exhaustion (T66).',
     severity: 'high',
     cwe: [CWE.excessiveAllocation, CWE.resourceConsumption],
-    ...dos,
+    ...THREAT_IDS.loaderDos,
     remediation: CLEAN_COPY,
   },
   'safetensors/invalid-json': {
@@ -28,7 +23,7 @@ export const SAFETENSORS_RULES = defineRules({
     description: `The header is not strict JSON in UTF-8 (as serde_json reads it): control characters, lone surrogates, trailing characters, nesting deeper than 128. ${REFUSED}`,
     severity: 'high',
     cwe: [CWE.improperInputValidation, CWE.interpretationConflict],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'safetensors/duplicate-key': {
@@ -37,7 +32,7 @@ export const SAFETENSORS_RULES = defineRules({
       'A key occurs twice in one JSON object (a tensor name, a field of a tensor, a metadata key). JSON.parse and the reference loader keep the last copy, other parsers the first: two tools see two different models in one file (parser differential).',
     severity: 'high',
     cwe: [CWE.interpretationConflict],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'safetensors/offset-out-of-range': {
@@ -46,7 +41,7 @@ export const SAFETENSORS_RULES = defineRules({
       "A tensor's data_offsets end past the data section (or end before they start). Loaders that slice or mmap without the reference checks read out of bounds.",
     severity: 'high',
     cwe: [CWE.outOfBoundsRead, CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'safetensors/overlap': {
@@ -54,7 +49,7 @@ export const SAFETENSORS_RULES = defineRules({
     description: `Two tensors' byte ranges overlap, so one write or read aliases the other; no writer produces this. ${REFUSED}`,
     severity: 'high',
     cwe: [CWE.interpretationConflict, CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'safetensors/gap': {
@@ -62,7 +57,7 @@ export const SAFETENSORS_RULES = defineRules({
     description: `Bytes between tensors belong to no tensor. No writer leaves gaps; they can carry a hidden payload (the bytes were sniffed for known formats). ${REFUSED}`,
     severity: 'medium',
     cwe: [CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'safetensors/size-mismatch': {
@@ -71,7 +66,7 @@ export const SAFETENSORS_RULES = defineRules({
       "A tensor's element count × element width differs from the length of its data_offsets (or is not a whole number of bytes for sub-byte dtypes). Loaders that trust the shape read past the tensor.",
     severity: 'high',
     cwe: [CWE.improperInputValidation, CWE.outOfBoundsRead],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'safetensors/shape-overflow': {
@@ -80,7 +75,7 @@ export const SAFETENSORS_RULES = defineRules({
       "The product of a tensor's dimensions (or its size in bits) exceeds 2^64. Loaders without checked arithmetic wrap around and allocate or read the wrong size.",
     severity: 'high',
     cwe: [CWE.integerOverflow, CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'safetensors/bad-metadata': {
@@ -88,7 +83,7 @@ export const SAFETENSORS_RULES = defineRules({
     description: `__metadata__ must map strings to strings. ${REFUSED}`,
     severity: 'medium',
     cwe: [CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'safetensors/trailing-data': {
@@ -96,7 +91,7 @@ export const SAFETENSORS_RULES = defineRules({
     description: `The file continues after the last tensor. Such bytes can carry a second file (the bytes were sniffed for known formats and scanned). ${REFUSED}`,
     severity: 'medium',
     cwe: [CWE.improperInputValidation, CWE.interpretationConflict],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
   'safetensors/too-many-tensors': {
@@ -105,7 +100,7 @@ export const SAFETENSORS_RULES = defineRules({
       'The header declares more tensor entries than limits allow (100,000+ entries exhaust CPU and memory of loaders that build one object per entry, T66). Only the first entries were checked.',
     severity: 'high',
     cwe: [CWE.resourceConsumption, CWE.unboundedAllocation],
-    ...dos,
+    ...THREAT_IDS.loaderDos,
     remediation: CLEAN_COPY,
   },
   'safetensors/malformed': {
@@ -113,7 +108,7 @@ export const SAFETENSORS_RULES = defineRules({
     description: `The file cannot be read as safetensors: too short, header length past the end, tensor entries without a valid dtype, shape or data_offsets. ${REFUSED}`,
     severity: 'high',
     cwe: [CWE.improperInputValidation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: CLEAN_COPY,
   },
 });

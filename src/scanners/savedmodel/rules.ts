@@ -1,11 +1,5 @@
 import { defineRules } from '../../core/rule.js';
-import { ATLAS, CWE, OWASP } from '../../core/taxonomy.js';
-
-const supplyChain = {
-  atlas: [ATLAS.unsafeArtifacts, ATLAS.supplyChainModel],
-  owasp: [OWASP.supplyChain, OWASP.llmSupplyChain],
-};
-const exhaustion = { atlas: [ATLAS.denialOfService], owasp: [OWASP.supplyChain, OWASP.unboundedConsumption] };
+import { ATLAS, CWE, OWASP, THREAT_IDS } from '../../core/taxonomy.js';
 
 /** Rules of the TensorFlow SavedModel scanner (threat catalogue T57, T51/T52 for Keras metadata). */
 export const SAVEDMODEL_RULES = defineRules({
@@ -15,7 +9,7 @@ export const SAVEDMODEL_RULES = defineRules({
       'saved_model.pb (or keras_metadata.pb) is not a well-formed protobuf as TensorFlow parses it. TensorFlow refuses the file or reads it differently from the scanner; nothing after the fault was inspected.',
     severity: 'high',
     cwe: [CWE.improperInputValidation, CWE.interpretationConflict],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: 'Do not load the model. Obtain a clean copy from the publisher and compare its hash.',
   },
   'savedmodel/limit-exceeded': {
@@ -24,7 +18,7 @@ export const SAVEDMODEL_RULES = defineRules({
       'The model has more nodes, functions or meta graphs than the walker accepts, or Keras metadata too large or deep to parse. The rest was not inspected, so the model is not known to be safe (fail closed).',
     severity: 'high',
     cwe: [CWE.resourceConsumption],
-    ...exhaustion,
+    ...THREAT_IDS.exhaustion,
     remediation:
       'Treat the model as hostile unless its size is expected; inspect it with TensorFlow tools in a sandbox.',
   },
@@ -86,7 +80,7 @@ export const SAVEDMODEL_RULES = defineRules({
       "The model's saver (TF1 `save/` scope, TF2 `__inference__traced_save/restore` functions) saves and restores variables with SaveV2/RestoreV2/MergeV2Checkpoints at paths the caller passes: expected in every SavedModel, listed so the file operations are accounted for.",
     severity: 'info',
     cwe: [CWE.fileCreation],
-    ...supplyChain,
+    ...THREAT_IDS.supplyChain,
     remediation: 'Nothing to do; the same ops outside the saver are reported as savedmodel/file-op.',
   },
 });
