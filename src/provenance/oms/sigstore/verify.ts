@@ -3,7 +3,7 @@
  * bundle shape and limits (`format`) → DSSE signature with the leaf key (`signature`) → sigstore-js
  * `Verifier` with the trust root: signed timestamps (Rekor SET integrated time, RFC 3161), the Fulcio chain
  * at those times (never the wall clock), SCTs, tlog inclusion (SET and/or Merkle proof + checkpoint) and the
- * logged body (`untrusted`) → the log entry names this certificate → identity and issuer, exactly.
+ * logged body (`untrusted`) → our own log checks (`tlog-checks.ts`) → identity and issuer, exactly.
  */
 import {
   BUNDLE_V01_MEDIA_TYPE,
@@ -22,10 +22,10 @@ import {
   Verifier,
 } from '@sigstore/verify';
 import { hashForKey, publicKeyFromSpki, verifyDsse } from './dsse-signature.js';
-import { type SigstoreFailureKind, SigstoreVerifyError } from './errors.js';
+import { SigstoreConfigError, type SigstoreFailureKind, SigstoreVerifyError } from './errors.js';
 import { assertIdentity, certificateIdentity } from './identity.js';
 import { SIGSTORE_LIMITS } from './limits.js';
-import { assertTlogNamesLeaf } from './tlog-binding.js';
+import { assertDistinctEntries, checkTlogEntries } from './tlog-checks.js';
 import { loadTrust } from './trust-root.js';
 
 export interface SigstorePolicy {
@@ -76,6 +76,9 @@ export async function verifySigstoreBundle(
   bundleJson: unknown,
   policy: SigstorePolicy,
 ): Promise<SigstoreVerified> {
+  for (const field of ['identity', 'issuer'] as const)
+    if (typeof policy[field] !== 'string' || policy[field] === '')
+      throw new SigstoreConfigError(`keyless verification needs a non-empty ${field}`);
   const trust = await loadTrust(policy);
   const warnings: string[] = [];
   const bundle = parseKeylessBundle(bundleJson, warnings);
@@ -113,7 +116,7 @@ export async function verifySigstoreBundle(
   } catch (e) {
     throw fromSigstoreJs(e, trust.source);
   }
-  assertTlogNamesLeaf(bundle.verificationMaterial.tlogEntries, leaf);
+  checkTlogEntries(bundle.verificationMaterial.tlogEntries, leaf);
   const found = attempt('format', 'the signing certificate extensions cannot be read', () =>
     certificateIdentity(leaf),
   );
@@ -159,6 +162,7 @@ function parseKeylessBundle(json: unknown, warnings: string[]): Bundle {
       'format',
       'the keyless bundle has no transparency log entries (verificationMaterial.tlogEntries is missing or empty)',
     );
+  assertDistinctEntries(bundle.verificationMaterial.tlogEntries);
   if (LEGACY_MEDIA_TYPES.includes(mediaType)) warnings.push(`legacy Sigstore bundle media type ${mediaType}`);
   return bundle;
 }

@@ -1,7 +1,11 @@
 /**
- * Each transparency-log entry must name the bundle's own signing certificate (or its key) as the verifier.
- * sigstore-js compares only the signature bytes and the payload hash of the logged body; sigstore-go also
- * compares the logged key material, and so do we: a log entry vouches for one certificate, not any.
+ * Checks on transparency-log entries that sigstore-js leaves out (run after its `Verifier` has checked the
+ * SET, the checkpoint signature and the Merkle proof):
+ * - each entry names the bundle's own signing certificate (or its key) as the verifier: sigstore-js compares
+ *   only the signature bytes and payload hash of the logged body; sigstore-go also compares the key material;
+ * - an inclusion proof's `rootHash`/`treeSize` equal those of its signed checkpoint (sigstore-js uses the
+ *   checkpoint's and ignores the proof's own fields, so a contradicting bundle would otherwise pass);
+ * - no entry appears twice.
  */
 import { X509Certificate } from 'node:crypto';
 import type { TransparencyLogEntry } from '@sigstore/bundle';
@@ -10,6 +14,38 @@ import { SigstoreVerifyError } from './errors.js';
 
 type Json = Record<string, unknown>;
 
+/** Before verification: no entry appears twice (same log, same index). */
+export function assertDistinctEntries(entries: readonly TransparencyLogEntry[]): void {
+  const seen = new Set<string>();
+  entries.forEach((entry, i) => {
+    const id = `${entry.logId?.keyId.toString('base64')}/${entry.logIndex}`;
+    if (seen.has(id))
+      throw new SigstoreVerifyError('format', `transparency log entry ${i} (${id}) appears twice`);
+    seen.add(id);
+  });
+}
+
+/** After sigstore-js verified the entries: proofs agree with their checkpoints and name the leaf. */
+export function checkTlogEntries(entries: readonly TransparencyLogEntry[], leaf: SigstoreCertificate): void {
+  entries.forEach(assertProofMatchesCheckpoint);
+  assertTlogNamesLeaf(entries, leaf);
+}
+
+function assertProofMatchesCheckpoint(entry: TransparencyLogEntry, i: number): void {
+  const proof = entry.inclusionProof;
+  if (proof === undefined) return;
+  const note = proof.checkpoint?.envelope ?? '';
+  const [, size, root] = note.slice(0, note.indexOf('\n\n')).split('\n');
+  const sameSize = size !== undefined && /^\d+$/.test(size) && size === String(proof.treeSize);
+  const sameRoot = root !== undefined && Buffer.from(root, 'base64').equals(proof.rootHash);
+  if (!sameSize || !sameRoot)
+    throw new SigstoreVerifyError(
+      'untrusted',
+      `transparency log entry ${i}: the inclusion proof's ${sameSize ? 'root hash' : 'tree size'} differs from its signed checkpoint`,
+    );
+}
+
+/** Each entry's logged verifier is the leaf certificate (or its public key). */
 export function assertTlogNamesLeaf(
   entries: readonly TransparencyLogEntry[],
   leaf: SigstoreCertificate,
