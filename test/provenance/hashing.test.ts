@@ -135,6 +135,26 @@ describe('digests', () => {
     await expect(hashRanges([{ path: paths[5]!, start: 5, end: 4 }], 'sha256')).rejects.toThrow(RangeError);
   });
 
+  it('many small files (batched to the threads) hash as on the calling thread; a vanished one is named', async () => {
+    const t2 = tempDir('mg-many-');
+    const root = join(t2.dir, 'm');
+    const expected = new Map<string, string>();
+    for (let i = 0; i < 600; i++) {
+      const data = bytes(i * 37, i);
+      t2.write(`m/d${i % 7}/f${i}`, data);
+      expected.set(`d${i % 7}/f${i}`, sha256(data));
+    }
+    const threads = await hashModel(root, { inlineBytes: 0, workers: 2 });
+    const here = await hashModel(root);
+    expect(threads).toEqual(here);
+    expect(new Map(threads.resources.map((r) => [r.name, r.digest]))).toEqual(expected);
+    const e = await enumerateModel(root);
+    unlinkSync(join(root, 'd3/f311'));
+    const err = await rejection(hashEnumeration(e, { inlineBytes: 0, workers: 2 }));
+    expect(err.path).toBe(join(root, 'd3/f311'));
+    expect(err.code).toBe('IO');
+  });
+
   it('a single file model is named by its basename', async () => {
     const e = await enumerateModel(paths[2]!);
     expect(e.isFile).toBe(true);

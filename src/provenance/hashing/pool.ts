@@ -24,7 +24,7 @@ export interface HashRangesOptions {
 
 type FromWorker =
   | { type: 'progress'; n: number }
-  | { type: 'done'; id: number; digest: string; n: number }
+  | { type: 'done'; ids: number[]; digests: string[]; n: number }
   | { type: 'failed'; id: number; changed: boolean; code: string | undefined; message: string };
 
 /** Hex digests of `ranges`, in the same order. */
@@ -77,11 +77,28 @@ function runPool(
         error === undefined ? resolve(out) : reject(error),
       );
     };
+    // Small ranges (the tail of the order) go out in batches: one message per range would cost more
+    // than hashing a few KiB. A batch never takes more than its share of what is left.
     const give = (w: Worker): void => {
-      if (next >= order.length) return;
-      const id = order[next++]!;
-      const r = ranges[id]!;
-      w.postMessage({ id, path: r.path, start: r.start, end: r.end, size: r.size, alg });
+      const batch: Array<Range & { id: number; alg: string }> = [];
+      const maxCount = Math.min(BATCH_MAX_COUNT, Math.ceil((order.length - next) / (2 * threads)));
+      let bytes = 0;
+      while (next < order.length && batch.length < maxCount) {
+        const id = order[next]!;
+        const r = ranges[id]!;
+        if (batch.length > 0 && bytes + len(r) > BATCH_BYTES) break;
+        batch.push({
+          id,
+          path: r.path,
+          start: r.start,
+          end: r.end,
+          ...(r.size === undefined ? {} : { size: r.size }),
+          alg,
+        });
+        bytes += len(r);
+        next++;
+      }
+      if (batch.length > 0) w.postMessage(batch);
     };
     for (let k = 0; k < threads; k++) {
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { chunk: READ_CHUNK } });
@@ -90,9 +107,10 @@ function runPool(
         if (settled) return;
         if (m.type === 'progress') onBytes(m.n);
         else if (m.type === 'done') {
-          out[m.id] = m.digest;
+          for (const [k, id] of m.ids.entries()) out[id] = m.digests[k]!;
           onBytes(m.n);
-          if (++finished === ranges.length) settle(undefined);
+          finished += m.ids.length;
+          if (finished === ranges.length) settle(undefined);
           else give(w);
         } else {
           const path = ranges[m.id]?.path ?? '';
@@ -105,6 +123,10 @@ function runPool(
     }
   });
 }
+
+/** A batch of small ranges stops at this many bytes or ranges. */
+const BATCH_BYTES = 4 * 1024 * 1024;
+const BATCH_MAX_COUNT = 256;
 
 function len(r: Range): number {
   return r.end - r.start;

@@ -3,8 +3,9 @@
  * (vitest, tsx), tsc output and the esbuild bundle alike, as the HDF5 worker does.
  *
  * One reused buffer of `workerData.chunk` bytes; synchronous positioned reads (the thread has nothing
- * else to do) feed node:crypto. Messages in: { id, path, start, end, size, alg }. Out:
- * { type: 'progress', n }, { type: 'done', id, digest, n }, { type: 'failed', id, code, changed, message }.
+ * else to do) feed node:crypto. Messages in: a batch [{ id, path, start, end, size, alg }, …]. Out:
+ * { type: 'progress', n }, { type: 'done', ids, digests, n } for the whole batch, or
+ * { type: 'failed', id, code, changed, message } for the first range that failed.
  */
 export const WORKER_SOURCE = `
 'use strict';
@@ -16,9 +17,8 @@ const PROGRESS_BYTES = 64 * 1024 * 1024;
 
 class Changed extends Error {}
 
-parentPort.on('message', (j) => {
+function hashOne(j) {
   let fd = -1;
-  let pending = 0;
   try {
     const h = crypto.createHash(j.alg);
     fd = fs.openSync(j.path, 'r');
@@ -38,19 +38,32 @@ parentPort.on('message', (j) => {
       const now = fs.fstatSync(fd).size;
       if (now !== j.size) throw new Changed('size is now ' + now + ', was ' + j.size);
     }
-    parentPort.postMessage({ type: 'done', id: j.id, digest: h.digest('hex'), n: pending });
-  } catch (e) {
-    parentPort.postMessage({
-      type: 'failed',
-      id: j.id,
-      changed: e instanceof Changed,
-      code: e && typeof e.code === 'string' ? e.code : undefined,
-      message: String(e && e.message ? e.message : e),
-    });
+    return h.digest('hex');
   } finally {
     if (fd >= 0) {
       try { fs.closeSync(fd); } catch {}
     }
   }
+}
+
+let pending = 0;
+parentPort.on('message', (batch) => {
+  const digests = [];
+  for (const j of batch) {
+    try {
+      digests.push(hashOne(j));
+    } catch (e) {
+      parentPort.postMessage({
+        type: 'failed',
+        id: j.id,
+        changed: e instanceof Changed,
+        code: e && typeof e.code === 'string' ? e.code : undefined,
+        message: String(e && e.message ? e.message : e),
+      });
+      return;
+    }
+  }
+  parentPort.postMessage({ type: 'done', ids: batch.map((j) => j.id), digests, n: pending });
+  pending = 0;
 });
 `;
