@@ -29,7 +29,8 @@ export async function signSigstore(
   throw new SigstoreUnavailableError(
     'keyless Sigstore signing is not available in this build: it needs the @sigstore/sign client, network ' +
       `access to ${opts.staging === true ? 'the Sigstore staging' : 'Sigstore'} Fulcio and Rekor, and an OIDC ` +
-      `identity token.${tokenNote} Sign with --private-key or --certificate-chain instead; keyless ` +
-      'bundles made by model_signing or cosign verify offline with --identity and --issuer.',
+      `identity token.${tokenNote} Sign with --private-key (key method) or --private-key and ` +
+      '--signing-certificate (certificate method) instead; keyless bundles made by model_signing or cosign ' +
+      'verify offline with --identity and --issuer.',
   );
 }
