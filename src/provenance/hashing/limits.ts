@@ -9,8 +9,8 @@ export const HASHING_LIMITS = {
 
 export type HashingLimits = { readonly [K in keyof typeof HASHING_LIMITS]: number };
 
-/** Bytes read per `read` call (and the size of each hashing thread's one buffer). */
-export const READ_CHUNK = 4 * 1024 * 1024;
+/** Bytes read per `read` call and the size of each hashing thread's one buffer (1 MiB, as the Python reference reads; it stays in a core's L2 cache between the read and the hash). */
+export const READ_CHUNK = 1024 * 1024;
 
 /** Below this many bytes in total, ranges are hashed on the calling thread (no worker start-up cost). */
 export const INLINE_BYTES = 8 * 1024 * 1024;
