@@ -47,6 +47,9 @@ export function ecKeyInfo(key: KeyObject, what: string): EcKeyInfo {
 
 /** A PEM private key (PKCS#8, SEC1 or encrypted PKCS#8 with `password`). */
 export function loadPrivateKey(pem: string | Uint8Array, password?: string): KeyObject {
+  const text = typeof pem === 'string' ? pem : Buffer.from(pem).toString('latin1');
+  if (password === undefined && /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(text))
+    throw new KeyMaterialError('the private key is encrypted: pass its password');
   let key: KeyObject;
   try {
     key = createPrivateKey({
@@ -88,9 +91,10 @@ export function loadPublicKey(input: string | Uint8Array): KeyObject {
   return key;
 }
 
-/** The reference's key hint: hex SHA-256 of the PEM SubjectPublicKeyInfo text. */
-export function keyHint(publicKey: KeyObject): string {
-  const pem = publicKey.export({ type: 'spki', format: 'pem' });
+/** The reference's key hint: hex SHA-256 of the PEM SubjectPublicKeyInfo text (of a public or private key). */
+export function keyHint(key: KeyObject): string {
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  const pem = pub.export({ type: 'spki', format: 'pem' });
   return createHash('sha256').update(pem).digest('hex');
 }
 
