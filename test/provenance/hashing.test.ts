@@ -133,6 +133,8 @@ describe('digests', () => {
       expect(last).toBe(ranges.reduce((s, r) => s + r.end - r.start, 0));
     }
     await expect(hashRanges([{ path: paths[5]!, start: 5, end: 4 }], 'sha256')).rejects.toThrow(RangeError);
+    for (const workers of [0, -1, 1.5, Number.NaN])
+      await expect(hashRanges(ranges, 'sha256', { workers })).rejects.toThrow(RangeError);
   });
 
   it('many small files (batched to the threads) hash as on the calling thread; a vanished one is named', async () => {
@@ -224,6 +226,9 @@ describe('shards', () => {
     const names = resourcesFor(files, 'shards', 'sha256', 10).map((r) => r.name);
     expect(names.slice(0, 4)).toEqual(['a:0:10', 'a:100:110', 'a:10:20', 'a:20:30']);
     expect(() => resourcesFor(files, 'shards', 'sha256', 0)).toThrow(RangeError);
+    // 110 bytes in 1-byte shards is 110 resources: over a limit of 100, a LIMIT error before allocating.
+    expect(resourcesFor(files, 'shards', 'sha256', 1, 110)).toHaveLength(110);
+    expect(() => resourcesFor(files, 'shards', 'sha256', 1, 100)).toThrow(/maxResources \(100\) shards/);
     expect(resourcesFor(files, 'files', 'blake2b', 0)).toEqual([
       { name: 'a', algorithm: 'blake2b', path: '/x/a', start: 0, end: 110, size: 110 },
     ]);

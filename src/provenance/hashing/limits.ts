@@ -5,6 +5,9 @@ export const HASHING_LIMITS = {
   maxEntries: 1_000_000,
   /** Folder nesting below the model root (CWE-674: deep trees, hostile archives unpacked to disk). */
   maxDepth: 256,
+  /** Resources (files, or shards of files) in one manifest: a tiny shard size over a big file would
+   * otherwise allocate billions of ranges (CWE-789). The OMS layer accepts as many in a predicate. */
+  maxResources: 1_000_000,
 } as const;
 
 export type HashingLimits = { readonly [K in keyof typeof HASHING_LIMITS]: number };

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { HashAlgorithm, Manifest, Resource, Serialization, SerializationMethod } from '../types.js';
 import { rootDigest } from './digest.js';
 import { type EnumerateOptions, type Enumeration, enumerateModel } from './enumerate.js';
-import { DEFAULT_SHARD_SIZE } from './limits.js';
+import { DEFAULT_SHARD_SIZE, HASHING_LIMITS } from './limits.js';
 import { hashRanges } from './pool.js';
 import { resourcesFor } from './ranges.js';
 
@@ -31,7 +31,8 @@ export async function hashEnumeration(enumeration: Enumeration, opts: HashOption
   const method = opts.method ?? 'files';
   const hashType = opts.hashType ?? 'sha256';
   const shardSize = opts.shardSize ?? DEFAULT_SHARD_SIZE;
-  const jobs = resourcesFor(enumeration.files, method, hashType, shardSize);
+  const maxResources = opts.limits?.maxResources ?? HASHING_LIMITS.maxResources;
+  const jobs = resourcesFor(enumeration.files, method, hashType, shardSize, maxResources);
   let total = 0;
   for (const j of jobs) total += j.end - j.start;
   const onProgress = opts.onProgress;

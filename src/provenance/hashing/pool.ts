@@ -45,7 +45,10 @@ export async function hashRanges(
     done += n;
     opts.onProgress?.(done);
   };
-  const workers = Math.max(1, Math.min(Math.floor(opts.workers ?? availableParallelism()), ranges.length));
+  const requested = opts.workers ?? availableParallelism();
+  if (!Number.isSafeInteger(requested) || requested < 1)
+    throw new RangeError(`workers must be a positive integer, got ${requested}`);
+  const workers = Math.min(requested, ranges.length);
   if (ranges.length === 0) return [];
   if (total < (opts.inlineBytes ?? INLINE_BYTES)) {
     const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK, Math.max(1, total)));

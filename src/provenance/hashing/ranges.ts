@@ -1,5 +1,7 @@
 /** What to hash for a serialization method: one range per file, or per fixed-size shard of each file. */
 import type { HashAlgorithm, ModelFile, SerializationMethod } from '../types.js';
+import { ModelPathError } from './errors.js';
+import { HASHING_LIMITS } from './limits.js';
 import { compareNames } from './names.js';
 
 /** A byte range of a file; `end` exclusive. */
@@ -37,9 +39,21 @@ export function resourcesFor(
   method: SerializationMethod,
   hashType: HashAlgorithm,
   shardSize: number,
+  maxResources: number = HASHING_LIMITS.maxResources,
 ): ResourceJob[] {
   if (method === 'shards' && (!Number.isSafeInteger(shardSize) || shardSize <= 0))
     throw new RangeError(`shard size must be a positive integer, got ${shardSize}`);
+  let count = 0;
+  for (const f of files) {
+    count += method === 'files' ? 1 : Math.ceil(f.size / shardSize);
+    if (count > maxResources)
+      throw new ModelPathError(
+        'LIMIT',
+        f.path,
+        `the model has more than maxResources (${maxResources}) ${method === 'files' ? 'files' : 'shards'}` +
+          (method === 'shards' ? ` at shard size ${shardSize}` : ''),
+      );
+  }
   const algorithm = resourceAlgorithm(method, hashType, shardSize);
   const jobs: ResourceJob[] = [];
   for (const f of files) {
