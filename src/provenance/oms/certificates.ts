@@ -2,8 +2,9 @@
  * X.509 for the `certificate` method (Python `sign_certificate.py`): the bundle carries the signing
  * certificate first, then intermediates. As in the reference (an OpenSSL store without partial chains),
  * the self-signed certificates of the `--certificate-chain` files are the trust anchors and their other
- * certificates may serve as intermediates; a path must lead from the leaf to an anchor. Signatures and issuer/subject matching use node:crypto; extensions (basic
- * constraints, key usage) are read with @sigstore/core's DER parser.
+ * certificates may serve as intermediates; a path must lead from the leaf to an anchor, each link matched
+ * by issuer name and checked by signature (node:crypto). Extensions (basic constraints, key usage) are
+ * read with @sigstore/core's DER parser.
  *
  * Like the reference, validity is checked at the leaf's notBefore (a signature made while the
  * certificate was valid stays verifiable; OMS §8.2 would require the current time) — the result says so
@@ -129,7 +130,8 @@ function buildPath(
       );
     const rejected: string[] = [];
     const issuedBy = (c: Certificate): boolean => {
-      if (used.has(c) || !current.x509.checkIssued(c.x509)) return false;
+      // By name here; CA status and key usage are checked afterwards with messages that say which failed.
+      if (used.has(c) || current.x509.issuer !== c.x509.subject) return false;
       if (current.x509.verify(c.x509.publicKey)) return true;
       rejected.push(c.name);
       return false;
