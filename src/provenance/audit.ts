@@ -88,6 +88,9 @@ async function makeBom(
     const document = await deps.buildBom(target, {
       scanReport,
       ...('result' in signature ? { verifyResult: signature.result } : {}),
+      ...('signaturePath' in signature && signature.signaturePath !== null
+        ? { signaturePath: signature.signaturePath }
+        : {}),
       specVersion: opts.bomSpecVersion ?? '1.6',
     });
     return { bom: { summary: deps.summarizeBom(document), document }, error: null };

@@ -1,6 +1,7 @@
 import type { ScanReport } from '../../scanners/report-model.js';
+import { type BomDocument, type BomSummary, buildBom, summarizeBom } from '../bom/index.js';
+import { findSignature, verifyModel } from '../oms/index.js';
 import type { VerifyResult } from '../types.js';
-import type { BomSummaryLike } from './types.js';
 
 /** Options of the OMS verifier, as `audit` calls it (one verification method). */
 export interface VerifyCall {
@@ -10,25 +11,20 @@ export interface VerifyCall {
   sigstore?: { identity: string; issuer: string; trustedRootPath?: string };
 }
 
+export interface BomCall {
+  scanReport: ScanReport;
+  verifyResult?: VerifyResult;
+  signaturePath?: string;
+  specVersion: '1.5' | '1.6';
+}
+
 /** The provenance modules `audit` composes; injectable so tests can make each one fail. */
 export interface AuditDeps {
   findSignature(modelPath: string): string | null;
   verifyModel(modelPath: string, opts: VerifyCall): Promise<VerifyResult>;
-  buildBom(
-    modelPath: string,
-    opts: { scanReport: ScanReport; verifyResult?: VerifyResult; specVersion: '1.5' | '1.6' },
-  ): Promise<object>;
-  summarizeBom(doc: object): BomSummaryLike;
+  buildBom(modelPath: string, opts: BomCall): Promise<BomDocument>;
+  summarizeBom(doc: BomDocument): BomSummary;
 }
 
-function notYet(what: string): never {
-  throw new Error(`${what} is not available in this build`);
-}
-
-/** The real modules. */
-export const DEFAULT_DEPS: AuditDeps = {
-  findSignature: () => null,
-  verifyModel: async () => notYet('OMS verification'),
-  buildBom: async () => notYet('the ML-BOM builder'),
-  summarizeBom: () => notYet('the ML-BOM summary'),
-};
+/** The real modules: OMS signature lookup and verification, the ML-BOM builder and its summary. */
+export const DEFAULT_DEPS: AuditDeps = { findSignature, verifyModel, buildBom, summarizeBom };

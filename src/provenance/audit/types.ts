@@ -3,6 +3,7 @@ import type { ScanLimits } from '../../core/limits.js';
 import type { Severity } from '../../core/severity.js';
 import type { Policy } from '../../scanners/policy/policy.js';
 import type { ScanReport } from '../../scanners/report-model.js';
+import type { BomDocument, BomSummary } from '../bom/index.js';
 import type { VerifyResult } from '../types.js';
 
 /** What to verify a signature with; at most one method (key, chain, or Sigstore identity + issuer). */
@@ -48,16 +49,11 @@ export type SignatureCheck =
 
 export type SignatureStatus = SignatureCheck['status'];
 
-/** What the BOM says about the model, as the report shows it (the BOM module's summary). */
+/** The model's ML-BOM: the CycloneDX document and what it says at a glance. */
 export interface AuditBom {
-  readonly summary: BomSummaryLike;
+  readonly summary: BomSummary;
   /** The CycloneDX document, as `modelguard bom` writes it. */
-  readonly document: object;
-}
-
-/** Fields of the BOM summary the reports read; the BOM module's `BomSummary` satisfies it. */
-export interface BomSummaryLike {
-  readonly [key: string]: unknown;
+  readonly document: BomDocument;
 }
 
 export type AuditVerdict = 'pass' | 'fail' | 'error';

@@ -61,8 +61,8 @@ function signatureFailure(problems: readonly VerifyProblem[]): string {
 
 function signer(check: { result: { method: string | null; signer?: string; checkedResources: number } }) {
   const r = check.result;
-  const by = r.signer ? ` by ${r.signer}` : '';
-  return `signature: verified (${r.method ?? 'unknown method'}${by}; ${plural(r.checkedResources, 'resource')} match)`;
+  const by = r.signer ? `; signer: ${r.signer}` : '';
+  return `signature: verified (method: ${r.method ?? 'unknown'}${by}; ${plural(r.checkedResources, 'signed resource')} match)`;
 }
 
 /** The scan's part of a verdict: failures, tool errors, what passed, notes. */
