@@ -65,18 +65,23 @@ function ensureFile(path: string, size: number, seed: number): void {
 
 interface Run {
   wall: number;
+  /** User + system CPU seconds of the child (all its threads and processes). */
+  cpu: number;
   rssMB: number;
   stdout: string;
 }
 
 function timed(cmd: string, args: string[]): Run {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(GNU_TIME, ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 * MiB });
+  const r = spawnSync(GNU_TIME, ['-f', '%e %M %U %S', cmd, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * MiB,
+  });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
   const last = r.stderr.trim().split('\n').at(-1) ?? '';
-  const rssKiB = Number(last.split(' ')[1]);
-  return { wall, rssMB: (rssKiB * 1024) / 1e6, stdout: r.stdout };
+  const [, rssKiB, user, sys] = last.split(' ').map(Number) as [number, number, number, number];
+  return { wall, cpu: user + sys, rssMB: (rssKiB * 1024) / 1e6, stdout: r.stdout };
 }
 
 interface Row {
@@ -85,6 +90,7 @@ interface Row {
   bytes: number;
   wallMedian: number;
   wallMin: number;
+  cpuMedian: number;
   hashSeconds?: number;
   mbps: number;
   rssMB: number;
@@ -170,6 +176,7 @@ for (const c of cells) {
     bytes: c.bytes,
     wallMedian: median(walls),
     wallMin: Math.min(...walls),
+    cpuMedian: median(c.runs.map((r) => r.cpu)),
     mbps: c.bytes / 1e6 / median(walls),
     rssMB: Math.max(...c.runs.map((r) => r.rssMB)),
   };
@@ -206,7 +213,18 @@ else {
       `node ${process.version}, ${RUNS} run(s) per cell (interleaved), warm page cache, MB = 10^6 bytes, ` +
       `1-min load average ${load0.toFixed(2)} before, ${load1.toFixed(2)} after\n\n`,
   );
-  const head = ['input', 'tool', 'wall med s', 'wall min s', 'hash s', 'MB/s', 'x sha256sum', 'peak RSS MB'];
+  const head = [
+    'input',
+    'tool',
+    'wall med s',
+    'wall min s',
+    'hash s',
+    'MB/s',
+    'x sha256sum',
+    'CPU s',
+    'MB/CPU-s',
+    'peak RSS MB',
+  ];
   const table = rows.map((r) => [
     r.input,
     r.tool,
@@ -215,13 +233,16 @@ else {
     r.hashSeconds === undefined ? '' : r.hashSeconds.toFixed(3),
     r.mbps.toFixed(0),
     (base(r.input).wallMedian / r.wallMedian).toFixed(2),
+    r.cpuMedian.toFixed(2),
+    (r.bytes / 1e6 / r.cpuMedian).toFixed(0),
     r.rssMB.toFixed(0),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
   const line = (cells: string[]): string => `${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`;
   process.stdout.write(line(head) + table.map(line).join(''));
   process.stdout.write(
-    '\n"wall" includes process start (Node ≈ 0.05 s); "hash s" is hashModel() alone inside the child.\n',
+    '\n"wall" includes process start (Node ≈ 0.05 s); "hash s" is hashModel() alone inside the child; "CPU s" is\n' +
+      'user + system time of the child (GNU time), which other load on the machine barely changes.\n',
   );
 }
 const target = rows.find((r) => r.input === inputs[0]!.name && r.tool === 'modelguard files')!;
