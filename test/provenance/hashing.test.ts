@@ -70,7 +70,15 @@ describe('digests', () => {
   it('files mode equals sha256sum on the calling thread and on worker threads', async () => {
     const expected = coreutils('sha256sum', paths);
     for (const inlineBytes of [Number.MAX_SAFE_INTEGER, 0]) {
-      const m = await hashModel(dir, { inlineBytes, workers: 2 });
+      const progress: Array<[number, number]> = [];
+      const m = await hashModel(dir, {
+        inlineBytes,
+        workers: 2,
+        onProgress: (d, t) => progress.push([d, t]),
+      });
+      const total = sizes.reduce((a, b) => a + b, 0);
+      expect(progress.at(-1)).toEqual([total, total]);
+      expect(progress.every(([d], i) => i === 0 || d >= progress[i - 1]![0])).toBe(true);
       expect(m.resources.map((r) => r.name)).toEqual(sizes.map((_, i) => `f${i}.bin`));
       for (const [i, r] of m.resources.entries()) {
         expect(r.digest).toBe(expected.get(paths[i]!));
