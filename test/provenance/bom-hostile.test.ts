@@ -3,7 +3,8 @@
  * schema-valid BOM, with a `modelguard:warning` property saying what it could not read, never an
  * exception or a hang (the vitest timeout catches a hang).
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BOM_LIMITS, type BomDocument, buildBom } from '../../src/provenance/bom/index.js';
@@ -173,6 +174,21 @@ describe('hostile README.md and config.json files', () => {
     tmp.write(`m${n + 1}/README.md/inner.txt`, 'x');
     const doc = await bomOfFolder({});
     expect(warnings(doc)[0]).toMatch(/^README\.md could not be read: /);
+  });
+
+  it('a FIFO named README.md or config.json does not block; odd entries are skipped or warned about', async () => {
+    const dir = join(tmp.dir, 'fifo');
+    tmp.write('fifo/weights.bin', new Uint8Array([1]));
+    execFileSync('mkfifo', [join(dir, 'README.md'), join(dir, 'config.json')]);
+    symlinkSync('nowhere', join(dir, 'dangling'));
+    symlinkSync('.', join(dir, 'self'));
+    const doc = await buildBom(dir, FIXED);
+    expect(schemaErrors(doc, '1.6')).toEqual([]);
+    expect((doc.metadata?.component?.components ?? []).map((c) => c.name)).toEqual(['weights.bin']);
+    const w = warnings(doc);
+    expect(w).toContain(`README.md could not be read: ${join(dir, 'README.md')} is not a regular file`);
+    expect(w).toContain(`config.json could not be read: ${join(dir, 'config.json')} is not a regular file`);
+    expect(w.some((x) => x.startsWith('dangling could not be read: '))).toBe(true);
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { errorMessage } from '../../core/errors.js';
 
@@ -10,7 +11,8 @@ export type Head =
 export async function readHead(path: string, max: number): Promise<Head> {
   let fh: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    fh = await open(path, 'r');
+    // O_NONBLOCK: a FIFO named README.md must not block the open until someone writes to it.
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const st = await fh.stat();
     if (!st.isFile()) return { ok: false, missing: false, error: `${path} is not a regular file` };
     const want = Math.min(st.size, max + 1);

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { describeOther, SNIFF_BYTES, sniff } from '../../scanners/sniff.js';
 
 /**
@@ -8,7 +8,7 @@ import { describeOther, SNIFF_BYTES, sniff } from '../../scanners/sniff.js';
 export function sniffFormats(path: string): string[] {
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const head = new Uint8Array(SNIFF_BYTES);
     const n = readSync(fd, head, 0, SNIFF_BYTES, 0);
     const bytes = head.subarray(0, n);
