@@ -60,6 +60,20 @@ describe('auditModel verdicts', () => {
     valid(r);
   });
 
+  it('the schema is not vacuous: it rejects a report whose parts disagree or are missing', async () => {
+    const r = JSON.parse(JSON.stringify(await auditModel(join(tmp.dir, 'evil')))) as Record<string, unknown>;
+    expect(validate({ ...r, exitCode: 0 })).toBe(false); // fail must exit 1
+    expect(validate({ ...r, reasons: [] })).toBe(false);
+    expect(validate({ ...r, signature: { status: 'verified' } })).toBe(false);
+    expect(
+      validate({ ...r, provenanceFindings: [{ ...(r['scan'] as { findings: object[] }).findings[0] }] }),
+    ).toBe(
+      false, // provenance findings are provenance/* rules only
+    );
+    const { bom: _bom, ...noBom } = r;
+    expect(validate(noBom)).toBe(false);
+  });
+
   it('--fail-on never does not gate the scan, and says so', async () => {
     const r = await auditModel(join(tmp.dir, 'evil'), { failOn: 'never' });
     expect(r.verdict).toBe('pass');
@@ -114,6 +128,41 @@ describe('auditModel verdicts', () => {
     }
     const restored = await auditModel(dir, { signature: { publicKeyPem: KEY.publicKeyPem } });
     expect(restored.verdict).toBe('pass');
+  });
+
+  it('a single signed file verifies, and its tampering is located at the file', async () => {
+    const file = tmp.write('single/model.pkl', BENIGN);
+    await signModel(file, { method: 'key', privateKeyPem: KEY.privateKeyPem });
+    const ok = await auditModel(file, { signature: { publicKeyPem: KEY.publicKeyPem } });
+    expect(ok.signature).toMatchObject({ status: 'verified', signaturePath: `${file}.sig` });
+    expect(ok.scan.artifacts.map((a) => a.path)).toEqual([file]);
+    appendFileSync(file, 'x');
+    const bad = await auditModel(file, { signature: { publicKeyPem: KEY.publicKeyPem } });
+    expect(bad.verdict).toBe('fail');
+    expect(bad.provenanceFindings.map((f) => [f.ruleId, f.location.path])).toEqual([
+      ['provenance/file-modified', file],
+    ]);
+  });
+
+  it('a tampered shard is located at its file and start offset', async () => {
+    const dir = join(tmp.dir, 'sharded');
+    tmp.write('sharded/weights.bin', new Uint8Array(4096).fill(7));
+    await signModel(dir, {
+      method: 'key',
+      privateKeyPem: KEY.privateKeyPem,
+      serialization: 'shards',
+      shardSize: 1024,
+    });
+    const weights = join(dir, 'weights.bin');
+    const bytes = readFileSync(weights);
+    bytes[2500] = 8; // inside the third shard, 2048–3072
+    writeFileSync(weights, bytes);
+    const r = await auditModel(dir, { signature: { publicKeyPem: KEY.publicKeyPem } });
+    expect(r.verdict).toBe('fail');
+    expect(r.provenanceFindings.map((f) => [f.ruleId, f.location])).toEqual([
+      ['provenance/file-modified', { path: weights, offset: 2048 }],
+    ]);
+    expect(r.reasons[0]).toBe('signature: verification failed — modified: weights.bin:2048:3072');
   });
 
   it('a missing and an extra file fail as file-missing and file-unsigned', async () => {

@@ -4,7 +4,7 @@ import type { SignatureCheck } from '../../provenance/audit/types.js';
 export function signatureHeadline(c: SignatureCheck): string {
   switch (c.status) {
     case 'verified':
-      return `The signature verifies${c.result.signer ? ` (signed by ${c.result.signer})` : ''} and every signed file matches.`;
+      return 'The signature verifies and every signed file matches.';
     case 'failed':
       return `The signature does not verify: ${c.result.problems.length} problem${c.result.problems.length === 1 ? '' : 's'}. Do not use this model.`;
     case 'absent':

@@ -1,5 +1,5 @@
 import { fmtBytes } from '../../core/format-number.js';
-import { SEVERITIES } from '../../core/severity.js';
+import { SEVERITIES, type Severity } from '../../core/severity.js';
 import type { AuditBom, SignatureCheck } from '../../provenance/audit/types.js';
 import { bomFacts } from '../audit/bom-facts.js';
 import { signatureHeadline } from '../audit/signature-text.js';
@@ -20,12 +20,13 @@ ${view.notes.length > 0 && html`<ul class="notes">${view.notes.map((n) => html`<
 /** Key numbers at a glance. */
 export function cards(view: ReportView): Html {
   const s = view.scan.summary;
-  const sev = SEVERITIES.filter((x) => s.bySeverity[x] > 0);
+  const count = (x: Severity) => view.findings.filter((f) => f.severity === x).length;
+  const sev = SEVERITIES.filter((x) => count(x) > 0);
   const signature = view.signature;
   return html`<div class="cards">
 <div class="card"><span class="n">${s.files}</span><span class="l">files scanned</span></div>
 <div class="card"><span class="n">${view.findings.length}</span><span class="l">findings</span>
-<div class="sev-counts">${sev.map((x) => html`<span class="badge sev-${x}">${s.bySeverity[x]} ${x}</span>`)}</div></div>
+<div class="sev-counts">${sev.map((x) => html`<span class="badge sev-${x}">${count(x)} ${x}</span>`)}</div></div>
 <div class="card"><span class="n">${s.byVerdict.unsafe}</span><span class="l">unsafe files</span></div>
 ${signature && html`<div class="card"><span class="n">${statusWord(signature)}</span><span class="l">signature</span></div>`}
 </div>`;
@@ -57,7 +58,7 @@ export function signatureSection(c: SignatureCheck): Html {
   }
   const problems =
     'result' in c && c.result.problems.length > 0
-      ? html`<table><thead><tr><th>Problem</th><th>File or shard</th><th>Details</th></tr></thead><tbody>${c.result.problems.map(
+      ? html`<table><thead><tr><th>Problem</th><th class="resource">File or shard</th><th>Details</th></tr></thead><tbody>${c.result.problems.map(
           (p) =>
             html`<tr class="problem" data-kind="${p.kind}"><td><span class="badge st-fail">${p.kind}</span></td><td>${p.resource === undefined ? '—' : html`<code>${p.resource}</code>`}</td><td>${p.message}</td></tr>`,
         )}</tbody></table>`

@@ -86,6 +86,8 @@ h3 { font-size: 15px; margin: 20px 0 8px; }
 pre { background: var(--bg-code); border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px;
   margin: 6px 0 0; overflow-x: auto; white-space: pre-wrap; max-height: 320px; overflow-y: auto; }
 details.info-group > summary { cursor: pointer; color: var(--fg-muted); margin: 8px 0; }
+details.info-group > summary > h3 { display: inline-block; margin: 0; }
+th.resource { width: 30%; }
 table { width: 100%; border-collapse: collapse; margin: 8px 0; }
 th, td { text-align: left; vertical-align: top; padding: 6px 10px; border-bottom: 1px solid var(--border); }
 th { background: var(--bg-soft); font-weight: 600; font-size: 12.5px; }
