@@ -17,6 +17,9 @@ interface SignFlags {
   identityToken?: string;
   useStaging?: boolean;
   trustRoot?: string;
+  fulcioUrl?: string;
+  rekorUrl?: string;
+  tsaUrl?: string;
   signature?: string;
   serialization: SerializationMethod;
   shardSize?: string;
@@ -52,7 +55,10 @@ export function registerSign(program: Command, setExit: (code: number) => void):
     )
     .option('--identity-token <token>', 'sigstore method: OIDC identity token (or env SIGSTORE_ID_TOKEN)')
     .option('--use-staging', 'sigstore method: use the Sigstore staging instance')
-    .option('--trust-root <file>', 'sigstore method: trusted_root.json of a private Sigstore instance')
+    .option('--trust-root <file>', 'sigstore method: trusted_root.json the new signature must verify against')
+    .option('--fulcio-url <url>', 'sigstore method: Fulcio of a private instance')
+    .option('--rekor-url <url>', 'sigstore method: Rekor of a private instance')
+    .option('--tsa-url <url>', 'sigstore method: RFC 3161 timestamp authority (none by default)')
     .option(
       '--signature <file>',
       'where to write the signature (default: PATH/model.sig, or FILE.sig for a file)',
@@ -156,6 +162,9 @@ function signOptions(path: string, flags: SignFlags): SignOptions {
         ...(flags.identityToken === undefined ? {} : { identityToken: flags.identityToken }),
         ...(flags.useStaging === true ? { staging: true } : {}),
         ...(flags.trustRoot === undefined ? {} : { trustedRootPath: flags.trustRoot }),
+        ...(flags.fulcioUrl === undefined ? {} : { fulcioURL: flags.fulcioUrl }),
+        ...(flags.rekorUrl === undefined ? {} : { rekorURL: flags.rekorUrl }),
+        ...(flags.tsaUrl === undefined ? {} : { tsaURL: flags.tsaUrl }),
       },
     };
   }

@@ -65,10 +65,10 @@ export function readBundle(input: unknown): OmsBundle {
     );
   unknownKeys(top, TOP_KEYS, 'the bundle');
   const mediaType = top['mediaType'];
-  if (typeof mediaType !== 'string') throw new BundleFormatError('the bundle has no mediaType');
-  const version = MEDIA_TYPE.exec(mediaType);
-  if (version === null)
-    throw new BundleFormatError(`mediaType is "${mediaType}", expected "${BUNDLE_MEDIA_TYPE}"`);
+  if (mediaType === undefined) throw new BundleFormatError('the bundle has no mediaType');
+  const version = typeof mediaType === 'string' ? MEDIA_TYPE.exec(mediaType) : null;
+  if (typeof mediaType !== 'string' || version === null)
+    throw new BundleFormatError(`mediaType is ${JSON.stringify(mediaType)}, expected "${BUNDLE_MEDIA_TYPE}"`);
   if (!('verificationMaterial' in top)) throw new BundleFormatError('the bundle has no verificationMaterial');
   if (!('dsseEnvelope' in top)) throw new BundleFormatError('the bundle has no dsseEnvelope');
 

@@ -56,10 +56,10 @@ interface Signed {
 }
 
 export async function verifyModel(modelPath: string, opts: VerifyOptions): Promise<VerifyResult> {
+  const material = loadMaterial(opts);
   const signaturePath = resolve(
     opts.signaturePath ?? findSignature(modelPath) ?? missingSignature(modelPath),
   );
-  const material = loadMaterial(opts);
   const text = await readSignatureFile(signaturePath);
   const result = (
     method: SigningMethod | null,
