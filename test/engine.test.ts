@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PickleAssembler } from '../src/formats/pickle/assembler.js';
+import { PickleAssembler, pickleCall } from '../src/formats/pickle/assembler.js';
 import { scanPaths } from '../src/scanners/engine.js';
 import { tempDir } from './support/temp.js';
 
@@ -49,5 +49,16 @@ describe('directory walk', () => {
     const bin = report.artifacts.find((a) => a.path.endsWith('pytorch_model.bin'));
     expect(bin?.verdict).toBe('unsafe');
     expect(report.artifacts.some((a) => a.path.includes('loop'))).toBe(false);
+  });
+});
+
+describe('artifact imports', () => {
+  it('lists the callables a pickle imports, nested members included, sorted and without repeats', async () => {
+    const tmp = tempDir();
+    const p = tmp.write('evil.pkl', pickleCall('posix', 'system', 'id'));
+    const plain = tmp.write('plain.pkl', new Uint8Array([0x80, 0x04, 0x4b, 0x07, 0x2e]));
+    const report = await scanPaths([p, plain], { hash: false });
+    expect(report.artifacts.find((a) => a.path === p)?.imports).toEqual(['posix.system']);
+    expect(report.artifacts.find((a) => a.path === plain)?.imports).toBeUndefined();
   });
 });

@@ -38,6 +38,7 @@ function context(): { ctx: ScanContext; found: { rule: string; f: FindingInput }
     report(rule: RuleMeta, f: FindingInput): void {
       found.push({ rule: rule.id, f });
     },
+    noteImports() {},
     noteFormat(): void {},
     async scanMember(name: string): Promise<void> {
       members.push(name);

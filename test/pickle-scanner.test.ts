@@ -76,6 +76,7 @@ async function scan(
         ...(f.evidence === undefined ? {} : { evidence: f.evidence }),
       });
     },
+    noteImports() {},
     noteFormat(f) {
       formats.push(f);
     },

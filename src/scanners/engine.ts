@@ -109,6 +109,7 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
     const t0 = performance.now();
     const own: Finding[] = [];
     const formats: string[] = [];
+    const imports = new Set<string>();
     let size = 0;
     let sha256: string | null = null;
     let error: string | undefined;
@@ -122,6 +123,7 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
         policy,
         findings: own,
         formats,
+        imports,
         inflated: { total: 0, reported: false },
       });
       await scanner.scanTop(source);
@@ -135,6 +137,7 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
     artifacts.push({
       path,
       format: formats,
+      ...(imports.size > 0 ? { imports: [...imports].sort() } : {}),
       size,
       sha256,
       verdict: 'safe',

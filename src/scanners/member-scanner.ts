@@ -12,6 +12,9 @@ import { HANDLERS } from './registry.js';
 import { describeOther, SNIFF_BYTES, sniff } from './sniff.js';
 import type { FindingInput, FormatId, ScanContext } from './types.js';
 
+/** Imported callables kept per artifact (a report field, not an analysis limit: findings list them all). */
+const MAX_IMPORTS = 256;
+
 interface Shared {
   path: string;
   limits: ScanLimits;
@@ -20,6 +23,8 @@ interface Shared {
   findings: Finding[];
   /** Formats seen in the top-level file, in order, without repeats. */
   formats: string[];
+  /** Callables imported anywhere in the top-level file (pickle globals), without repeats. */
+  imports?: Set<string>;
   /** Bytes inflated so far from the top-level file, and whether the limit was reported. */
   inflated: { total: number; reported: boolean };
 }
@@ -72,6 +77,15 @@ export class MemberScanner implements ScanContext {
 
   noteFormat(format: string): void {
     if (!this.shared.formats.includes(format)) this.shared.formats.push(format);
+  }
+
+  noteImports(names: Iterable<string>): void {
+    const set = this.shared.imports;
+    if (set === undefined) return;
+    for (const n of names) {
+      if (set.size >= MAX_IMPORTS) return;
+      set.add(n);
+    }
   }
 
   chargeInflated(bytes: number): boolean {

@@ -12,6 +12,8 @@ export interface Artifact {
   size: number;
   /** Hex SHA-256 of the file; null when hashing was switched off or the file could not be read. */
   sha256: string | null;
+  /** Callables the file imports (`module.name` from pickle GLOBALs, nested members included), sorted; absent when none. */
+  imports?: string[];
   verdict: Verdict;
   /** Why the verdict is `error`. */
   error?: string;

@@ -34,6 +34,8 @@ export interface ScanContext {
   report(rule: RuleMeta, finding: FindingInput): void;
   /** Records a format seen in this artifact (the artifact's `format` lists them). */
   noteFormat(format: string): void;
+  /** Records callables the artifact imports (`module.name`, e.g. from pickle GLOBALs), for BOMs and reports. */
+  noteImports(names: Iterable<string>): void;
   /**
    * Sniffs `source` by content and scans it as a nested member `name` (recursion depth +1, limits
    * enforced by the engine). `hint` names the container's expectation (e.g. 'pickle' for data.pkl).

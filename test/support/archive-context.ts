@@ -86,6 +86,7 @@ export function fakeContext(opts: FakeOptions = {}): { ctx: ScanContext; rec: Re
         offset: f.offset,
       });
     },
+    noteImports(): void {},
     noteFormat(format: string): void {
       if (!rec.formats.includes(format)) rec.formats.push(format);
     },

@@ -73,6 +73,7 @@ export const pickleHandler: FormatHandler = {
       ctx.report(R['pickle/malformed'], { message: `Not a pickle: ${malformed}`, offset: 0 });
       return;
     }
+    ctx.noteImports(analysis.streams.flatMap((s) => s.globals.map((g) => `${g.module}.${g.name}`)));
     if (analysis.legacyTorch) ctx.noteFormat('pytorch-legacy');
     if (analysis.streams.some((s) => s.joblibArrays > 0)) ctx.noteFormat('joblib');
     const handled = new Set<AnomalyKind>();
