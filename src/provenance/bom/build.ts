@@ -19,7 +19,7 @@ import {
   frameworkOfLibraryName,
   frameworksOfFormats,
   frameworksOfModules,
-  pickleModules,
+  importedModules,
 } from './frameworks.js';
 import { modelIdentity } from './identity.js';
 import { BOM_LIMITS, type BomLimits } from './limits.js';
@@ -230,7 +230,7 @@ function neededFrameworks(
   info: ModelInfo,
 ): FrameworkKey[] {
   const keys = frameworksOfFormats(listing.files.flatMap((f) => f.formats));
-  for (const k of frameworksOfModules(pickleModules(report?.findings ?? []))) keys.add(k);
+  for (const k of frameworksOfModules(importedModules(report?.artifacts ?? []))) keys.add(k);
   const lib = info.libraryName === undefined ? undefined : frameworkOfLibraryName(info.libraryName);
   if (lib !== undefined) keys.add(lib);
   return (Object.keys(FRAMEWORKS) as FrameworkKey[]).filter((k) => keys.has(k));

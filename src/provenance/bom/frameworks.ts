@@ -1,9 +1,9 @@
 /**
  * The frameworks and libraries a model needs to be loaded: from the formats of its files, from the
- * modules its pickles import (the `pickle/calls` findings of the scan), and from the card's
+ * modules its pickles import (the scan report's `Artifact.imports`), and from the card's
  * `library_name`. One catalogue; each source only maps to catalogue keys.
  */
-import type { Finding } from '../../core/finding.js';
+import type { Artifact } from '../../scanners/report-model.js';
 
 export interface FrameworkSpec {
   readonly type: 'framework' | 'library';
@@ -139,20 +139,10 @@ export function frameworkOfLibraryName(name: string): FrameworkKey | undefined {
   return Object.hasOwn(BY_LIBRARY_NAME, name) ? BY_LIBRARY_NAME[name] : undefined;
 }
 
-/**
- * Modules imported by the pickles, read from the `pickle/calls` findings' evidence (one callable per
- * line: `4× torch._utils._rebuild_tensor_v2, first: …`). The scan report has no structured import
- * list; the evidence lists at most a dozen distinct callables per stream, enough to name frameworks.
- */
-export function pickleModules(findings: readonly Finding[]): Set<string> {
+/** Top-level modules of the callables the scanned files import (`Artifact.imports`: pickle GLOBALs). */
+export function importedModules(artifacts: readonly Artifact[]): Set<string> {
   const out = new Set<string>();
-  for (const f of findings) {
-    if (f.ruleId !== 'pickle/calls' || f.evidence === undefined) continue;
-    for (const line of f.evidence.split('\n')) {
-      const m = /^(?:[\d,]+× )?([A-Za-z_]\w*)\./.exec(line);
-      if (m !== null) out.add(m[1] as string);
-    }
-  }
+  for (const a of artifacts) for (const name of a.imports ?? []) out.add(name.split('.')[0] as string);
   return out;
 }
 
