@@ -129,6 +129,14 @@ function verifyOptions(path: string, flags: VerifyFlags): VerifyOptions {
   };
 }
 
+/**
+ * Names in messages come from the signature file and the model folder: control characters and bidi
+ * overrides are shown escaped, so a hostile name cannot rewrite the terminal or reorder what it shows.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const printable = (s: string): string =>
+  s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 /** Verdict first, then each problem, then warnings. */
 export function renderVerifyText(path: string, r: VerifyResult): string {
   const lines: string[] = [];
@@ -141,5 +149,5 @@ export function renderVerifyText(path: string, r: VerifyResult): string {
   if (r.signer !== undefined) lines.push(`  signed by ${r.signer}`);
   for (const p of r.problems) lines.push(`  ${p.kind.padEnd(9)} ${p.message}`);
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(printable).join('\n')}\n`;
 }

@@ -176,6 +176,19 @@ describe('modelguard sign / verify', () => {
     expect(out).toMatch(/^NOT VERIFIED .*\n.*\n {2}untrusted /);
   });
 
+  it('names with control characters or bidi overrides are printed escaped', async () => {
+    const dir = model();
+    await cli('sign', dir, '--private-key', PRIVATE);
+    writeFileSync(join(dir, 'evil\x1b[2Jname\u202e.txt'), 'x');
+    out = '';
+    expect(await cli('verify', dir, '--public-key', PUBLIC)).toBe(1);
+    expect(out).toContain('extra     evil\\u001b[2Jname\\u202e.txt is not covered by the signature');
+    expect(out).not.toContain('\x1b');
+    out = '';
+    await cli('verify', dir, '--public-key', PUBLIC, '--format', 'json');
+    expect((JSON.parse(out) as VerifyResult).problems[0]!.resource).toBe('evil\x1b[2Jname\u202e.txt');
+  });
+
   it('a malformed signature file is "not verified" (1), an unreadable one is a tool error (2)', async () => {
     const dir = model();
     writeFileSync(join(dir, 'model.sig'), '{"mediaType": 1}');

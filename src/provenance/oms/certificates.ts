@@ -132,7 +132,7 @@ function buildPath(
     const issuedBy = (c: Certificate): boolean => {
       // By name here; CA status and key usage are checked afterwards with messages that say which failed.
       if (used.has(c) || current.x509.issuer !== c.x509.subject) return false;
-      if (current.x509.verify(c.x509.publicKey)) return true;
+      if (signedBy(current, c)) return true;
       rejected.push(c.name);
       return false;
     };
@@ -185,7 +185,16 @@ export function leafKeyInfo(leaf: Certificate): ReturnType<typeof ecKeyInfo> {
 }
 
 function selfSigned(c: Certificate): boolean {
-  return c.x509.subject === c.x509.issuer && c.x509.verify(c.x509.publicKey);
+  return c.x509.subject === c.x509.issuer && signedBy(c, c);
+}
+
+/** Whether `issuer`'s key verifies `cert`'s signature; false for keys or algorithms node cannot use. */
+function signedBy(cert: Certificate, issuer: Certificate): boolean {
+  try {
+    return cert.x509.verify(issuer.x509.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 function oneLine(dn: string): string {

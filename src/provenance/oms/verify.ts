@@ -214,7 +214,9 @@ async function checkSignature(bundle: OmsBundle, material: Material, now: Date):
       };
     } catch (e) {
       if (e instanceof UntrustedChainError) throw fail('untrusted', e.message);
-      throw e;
+      if (e instanceof Failure) throw e;
+      // A certificate node:crypto parsed but cannot use (odd key or signature algorithm, bad fields).
+      throw fail('format', `cannot use the bundle's certificates: ${errorMessage(e)}`);
     }
   }
 
