@@ -252,6 +252,11 @@ describe('modelguard sign / verify', () => {
     ],
     ['an unknown --hash', ['sign', 'DIR', '--private-key', PRIVATE, '--hash', 'md5'], /./],
     ['a missing model', ['sign', '/nonexistent/model', '--private-key', PRIVATE], /does not exist/],
+    [
+      '--signature naming a folder',
+      ['sign', 'DIR', '--private-key', PRIVATE, '--signature', tmp.dir],
+      /^modelguard: cannot write the signature to .*EISDIR/,
+    ],
   ];
   for (const [what, args, message] of usage) {
     it(`exit 2: ${what}`, async () => {

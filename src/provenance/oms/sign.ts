@@ -2,13 +2,14 @@
 import type { KeyObject } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { errorMessage } from '../../core/errors.js';
 import { enumerateModel, hashEnumeration } from '../hashing/index.js';
 import type { HashAlgorithm, Manifest, SerializationMethod, SigningMethod } from '../types.js';
 import { buildBundle } from './bundle.js';
 import { type Certificate, certificatesFromPem, signingUsageProblem } from './certificates.js';
 import { PAYLOAD_TYPE } from './constants.js';
 import { pae } from './dsse.js';
-import { KeyMaterialError, OmsUsageError } from './errors.js';
+import { KeyMaterialError, OmsUsageError, SignatureFileError } from './errors.js';
 import { ecdsaSign, keyHint, loadPrivateKey, spkiDer } from './keys.js';
 import { defaultSignaturePath } from './signature-path.js';
 import type { SigstoreSignOptions } from './sigstore.js';
@@ -80,7 +81,15 @@ export async function signModel(modelPath: string, opts: SignOptions): Promise<S
 
   const payload = encodeStatement(buildStatement(manifest));
   const bundle = await signer(payload);
-  if (opts.write !== false) await writeFile(path, `${JSON.stringify(bundle)}\n`);
+  if (opts.write !== false) {
+    try {
+      await writeFile(path, `${JSON.stringify(bundle)}\n`);
+    } catch (e) {
+      throw new SignatureFileError(path, `cannot write the signature to ${path}: ${errorMessage(e)}`, {
+        cause: e,
+      });
+    }
+  }
   const warnings = enumeration.skippedLinks.map(
     (l) => `${l} is a symlink to a folder: its content is not covered by the signature`,
   );
