@@ -7,8 +7,10 @@
  *   npx tsx scripts/make-demo.ts [outDir=demo]
  *   node bin/modelguard.js scan demo
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { signModel } from '../src/provenance/oms/index.js';
 import { sampleById } from '../test/corpus/catalogue.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -212,7 +214,7 @@ function prepare(outDir: string): void {
   rmSync(outDir, { recursive: true });
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const outDir = resolve(process.argv[2] ?? 'demo');
   prepare(outDir);
   for (const f of FILES) {
@@ -223,11 +225,19 @@ function main(): void {
   writeFileSync(join(outDir, 'README.md'), readme());
   const bad = FILES.filter((f) => f.malicious).length;
   process.stderr.write(`wrote ${FILES.length} files (${bad} malicious) and README.md to ${outDir}\n`);
+  // Sign the demo folder (OpenSSF Model Signing, key method) with a fresh P-256 key, so `audit` can show a
+  // verified signature next to the scan findings: a signature says who published files, not that they are safe.
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const signed = await signModel(outDir, {
+    method: 'key',
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+  });
+  const pub = `${outDir}.pub.pem`;
+  writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }) as string);
+  process.stderr.write(`signed it: ${signed.path} (public key ${pub})\n`);
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e: unknown) => {
   process.stderr.write(`make-demo: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 2;
-}
+});

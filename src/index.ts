@@ -1,8 +1,18 @@
-/** modelguard as a library: scan model files and render reports. */
+/** modelguard as a library: scan model files, sign and verify them, build ML-BOMs, audit, render reports. */
 export type { Finding, Location } from './core/finding.js';
 export { DEFAULT_LIMITS, type ScanLimits } from './core/limits.js';
 export type { RuleMeta } from './core/rule.js';
 export { SEVERITIES, type Severity } from './core/severity.js';
+// Provenance: hashing, OpenSSF Model Signing, CycloneDX ML-BOM, and the audit that combines them with a scan.
+export { type AuditOptions, type AuditReport, auditModel } from './provenance/audit.js';
+export { type BomSummary, buildBom, summarizeBom } from './provenance/bom/index.js';
+export { enumerateModel, hashModel, sha256File } from './provenance/hashing/index.js';
+export { findSignature, readBundle, signModel, verifyModel } from './provenance/oms/index.js';
+export type { Manifest, Resource, VerifyProblem, VerifyResult } from './provenance/types.js';
+export { renderAuditJson } from './report/audit/json.js';
+export { renderAuditSarif } from './report/audit/sarif.js';
+export { renderAuditText } from './report/audit/text.js';
+export { renderHtml } from './report/html.js';
 export { renderJson } from './report/json.js';
 export { renderSarif } from './report/sarif.js';
 export { renderText } from './report/text.js';

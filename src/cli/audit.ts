@@ -34,6 +34,8 @@ export interface AuditFlags {
   identity?: string;
   issuer?: string;
   trustRoot?: string;
+  ignorePaths: string[];
+  ignoreUnsignedFiles: boolean;
   bom?: string;
   bomSpecVersion: (typeof BOM_SPECS)[number];
   progress: boolean;
@@ -70,6 +72,13 @@ export function registerAudit(program: Command, setExit: (code: number) => void)
     .option('--identity <identity>', 'Sigstore: the exact signer identity (with --issuer)')
     .option('--issuer <url>', 'Sigstore: the exact OIDC issuer of the identity')
     .option('--trust-root <file>', 'Sigstore: trusted_root.json instead of the one shipped in the package')
+    .option(
+      '--ignore-paths <path>',
+      'verification leaves out this path of the model (repeatable)',
+      collect,
+      [],
+    )
+    .option('--ignore-unsigned-files', 'verification tolerates files the signature does not list', false)
     .option('--bom <file>', 'also write the CycloneDX ML-BOM to this file')
     .addOption(
       new Option('--bom-spec-version <version>', 'CycloneDX version').choices(BOM_SPECS).default('1.6'),
@@ -108,6 +117,8 @@ export function signatureMaterial(flags: AuditFlags): SignatureMaterial {
     ...(flags.identity === undefined ? {} : { identity: flags.identity }),
     ...(flags.issuer === undefined ? {} : { issuer: flags.issuer }),
     ...(flags.trustRoot === undefined ? {} : { trustedRootPath: flags.trustRoot }),
+    ...(flags.ignorePaths.length === 0 ? {} : { ignorePaths: flags.ignorePaths }),
+    ...(flags.ignoreUnsignedFiles ? { ignoreUnsignedFiles: true } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export const OUTPUT_FORMATS = ['text', 'json', 'sarif'] as const;
+export const OUTPUT_FORMATS = ['text', 'json', 'sarif', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export function parseFormat(v: string): OutputFormat {

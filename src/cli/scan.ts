@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { DEFAULT_LIMITS } from '../core/limits.js';
+import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderText, summaryLines } from '../report/text.js';
@@ -88,7 +89,9 @@ export async function scanCommand(paths: string[], flags: ScanFlags): Promise<nu
       ? renderJson(report)
       : format === 'sarif'
         ? renderSarif(report, ALL_RULES, { baseDir: process.cwd() })
-        : renderText(report, { color, verbose: flags.verbose, showSafe: flags.showSafe });
+        : format === 'html'
+          ? renderHtml(report)
+          : renderText(report, { color, verbose: flags.verbose, showSafe: flags.showSafe });
   if (flags.output !== undefined) {
     writeFileSync(flags.output, text);
     process.stderr.write(`${summaryLines(report, false).join('\n')}\nReport written to ${flags.output}\n`);

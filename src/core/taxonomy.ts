@@ -11,6 +11,7 @@ export const CWE = {
   ssrf: 'CWE-918',
   integrity: 'CWE-345',
   downloadWithoutIntegrity: 'CWE-494',
+  missingIntegrityCheck: 'CWE-353',
   resourceConsumption: 'CWE-400',
   unboundedAllocation: 'CWE-770',
   decompressionBomb: 'CWE-409',

@@ -70,7 +70,13 @@ async function checkSignature(target: string, opts: AuditOptions, deps: AuditDep
   }
   if (method === null) return { status: 'present-unverified', signaturePath, required };
   try {
-    const result = await deps.verifyModel(target, { signaturePath, ...method });
+    const m = opts.signature;
+    const result = await deps.verifyModel(target, {
+      signaturePath,
+      ...method,
+      ...(m?.ignorePaths === undefined ? {} : { ignorePaths: m.ignorePaths }),
+      ...(m?.ignoreUnsignedFiles === true ? { ignoreUnsignedFiles: true } : {}),
+    });
     return { status: result.verified ? 'verified' : 'failed', signaturePath, result };
   } catch (e) {
     return { status: 'error', signaturePath, message: errorMessage(e) };

@@ -261,6 +261,20 @@ describe('auditModel on the reference implementation’s signatures', () => {
     expect(r.provenanceFindings.map((f) => [f.ruleId, f.location.path])).toEqual([
       ['provenance/file-unsigned', join(dir, 'ignore-me')],
     ]);
+    const ignored = await auditModel(dir, {
+      signature: {
+        publicKeyPem: readFileSync(join(keys, 'signing-key-pub.pem'), 'utf8'),
+        ignorePaths: ['ignore-me'],
+      },
+    });
+    expect(ignored.signature.status).toBe('verified');
+    const tolerated = await auditModel(dir, {
+      signature: {
+        publicKeyPem: readFileSync(join(keys, 'signing-key-pub.pem'), 'utf8'),
+        ignoreUnsignedFiles: true,
+      },
+    });
+    expect(tolerated.signature.status).toBe('verified');
   });
 });
 

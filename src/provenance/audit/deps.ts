@@ -9,6 +9,8 @@ export interface VerifyCall {
   publicKeyPem?: string;
   chainPems?: readonly string[];
   sigstore?: { identity: string; issuer: string; trustedRootPath?: string };
+  ignorePaths?: readonly string[];
+  ignoreUnsignedFiles?: boolean;
 }
 
 export interface BomCall {

@@ -19,6 +19,7 @@ export const PROVENANCE_RULES = defineRules({
     description:
       'A signature was required (--require-signature, or verification material was given) but the model has no OpenSSF Model Signing signature file, so nothing proves who published these files or that they are unchanged.',
     ...integrity,
+    cwe: [CWE.missingIntegrityCheck, CWE.downloadWithoutIntegrity],
     remediation:
       'Get the model from a publisher that signs it (model_signing / modelguard sign) and verify it, or sign it yourself at the point where you last trusted it.',
   },

@@ -20,6 +20,10 @@ export interface SignatureMaterial {
   issuer?: string;
   /** Sigstore trusted_root.json to use instead of the one shipped in the package. */
   trustedRootPath?: string;
+  /** Paths of the model that verification leaves out (as `verify --ignore-paths`). */
+  ignorePaths?: readonly string[];
+  /** Files on disk that the signature does not list are tolerated (as `verify --ignore-unsigned-files`). */
+  ignoreUnsignedFiles?: boolean;
 }
 
 export interface AuditOptions {
