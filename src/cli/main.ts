@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { errorMessage } from '../core/errors.js';
 import { VERSION } from '../scanners/version.js';
+import { registerAttack } from './attack.js';
 import { registerAudit } from './audit.js';
 import { registerBom } from './bom.js';
 import { EXIT, UsageError } from './errors.js';
+import { registerGrad } from './grad.js';
 import type { Register } from './register.js';
 import { registerScan } from './scan.js';
 import { registerSign } from './sign.js';
