@@ -18,6 +18,8 @@ const COMMANDS: readonly Register[] = [
   registerVerify,
   registerBom,
   registerAudit,
+  registerAttack,
+  registerGrad,
 ];
 
 function buildProgram(setExit: (code: number) => void): Command {
