@@ -1,0 +1,62 @@
+/** Per-attack numbers for the report and the CLI's JSON (what `evaluate` produces). */
+import type { AttackName, AttackResult, Norm } from './types.js';
+
+export interface AttackSummary {
+  readonly name: AttackName;
+  /** Set when the attack ran as part of a preset (then it saw only the points still robust). */
+  readonly preset?: 'autoattack';
+  readonly norm: Norm;
+  readonly eps: number;
+  /** Share of all points classified correctly and not fooled by this attack (or, in a preset, so far). */
+  readonly robustAccuracy: number;
+  /** Share of the attacked points (clean-correct, still robust in a preset) the attack fooled within ε. */
+  readonly successRate: number;
+  /** Mean perturbation norm (in `norm`) over the attacked points where an adversarial example was found. */
+  readonly meanPerturbation: number;
+  /** Median of the same (what HSJ is judged by, robustness.md §B.5). */
+  readonly medianPerturbation: number;
+  /** Mean model queries per attacked point (forward + gradient). */
+  readonly queries: number;
+  readonly seconds: number;
+  /** Points attacked, and fooled within ε. */
+  readonly attacked: number;
+  readonly fooled: number;
+}
+
+export function summarise(
+  result: AttackResult,
+  attacked: Uint8Array,
+  robustAfter: Uint8Array,
+  preset?: 'autoattack',
+): AttackSummary {
+  const n = attacked.length;
+  let count = 0;
+  let fooled = 0;
+  let queries = 0;
+  const norms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!attacked[i]) continue;
+    count++;
+    queries += result.queries[i]!;
+    if (result.fooled[i]) fooled++;
+    if (result.perturbation[i]! > 0) norms.push(result.perturbation[i]!);
+  }
+  norms.sort((a, b) => a - b);
+  const mid = norms.length >> 1;
+  const median =
+    norms.length === 0 ? 0 : norms.length % 2 ? norms[mid]! : (norms[mid - 1]! + norms[mid]!) / 2;
+  return {
+    name: result.name,
+    ...(preset ? { preset } : {}),
+    norm: result.norm,
+    eps: result.eps,
+    robustAccuracy: n === 0 ? 0 : robustAfter.reduce((a, v) => a + v, 0) / n,
+    successRate: count === 0 ? 0 : fooled / count,
+    meanPerturbation: norms.length === 0 ? 0 : norms.reduce((a, v) => a + v, 0) / norms.length,
+    medianPerturbation: median,
+    queries: count === 0 ? 0 : queries / count,
+    seconds: result.seconds,
+    attacked: count,
+    fooled,
+  };
+}
