@@ -1,0 +1,169 @@
+/**
+ * Attack benchmark (issue 5, item 9): PGD-40 L∞ without random start (BIM; ART update order, robustness.md
+ * §B.2, α = 2.5·ε/40) on the digits CNN (test/fixtures/attack/digits_cnn.onnx) over the 450 test points:
+ * modelguard (onnxruntime-node backend, gradient graph from the ONNX builder) against PyTorch running the same
+ * attack on the same weights (bench/attack_ref.py), in the same run, on the same number of threads.
+ * Both sides attack the clean-correct points only (as modelguard's runner does); throughput is
+ * attacked points × steps ÷ median seconds (images·steps/s). Target: modelguard ≥ 2× PyTorch.
+ *
+ * Usage: npx tsx bench/attack-bench.ts [--threads 2] [--eps 0.1] [--steps 40] [--batch 256] [--runs 5]
+ * Always exits 0 (2 for a bad option); prints PASS/FAIL for the target.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { bim } from '../src/attacks/pgd.js';
+import { loadOnnxClassifier } from '../src/ml/ort/index.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const FIX = join(ROOT, 'test', 'fixtures', 'attack');
+const TARGET_RATIO = 2;
+
+/** x and y of numpy's uncompressed digits_test.npz (float32 x [450,1,8,8], int64 y [450]). */
+function readDigits(): { x: Float32Array; y: Int32Array } {
+  const buf = readFileSync(join(FIX, 'digits_test.npz'));
+  const arrays = new Map<string, Buffer>();
+  let off = 0;
+  while (off + 30 <= buf.length && buf.readUInt32LE(off) === 0x04034b50) {
+    const size = buf.readUInt32LE(off + 18);
+    const nameLen = buf.readUInt16LE(off + 26);
+    const start = off + 30 + nameLen + buf.readUInt16LE(off + 28);
+    const npy = buf.subarray(start, start + size);
+    const hlen = npy.readUInt16LE(8);
+    arrays.set(buf.subarray(off + 30, off + 30 + nameLen).toString(), npy.subarray(10 + hlen));
+    off = start + size;
+  }
+  const xb = arrays.get('x.npy');
+  const yb = arrays.get('y.npy');
+  if (!xb || !yb) throw new Error('digits_test.npz: x or y missing');
+  const x = new Float32Array(new Uint8Array(xb).buffer);
+  const y = Int32Array.from(new BigInt64Array(new Uint8Array(yb).buffer), (v) => Number(v));
+  return { x, y };
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+async function main(): Promise<void> {
+  let args: { threads: number; eps: number; steps: number; batch: number; runs: number };
+  try {
+    const { values } = parseArgs({
+      options: {
+        threads: { type: 'string', default: '2' },
+        eps: { type: 'string', default: '0.1' },
+        steps: { type: 'string', default: '40' },
+        batch: { type: 'string', default: '256' },
+        runs: { type: 'string', default: '5' },
+      },
+    });
+    args = {
+      threads: Number(values.threads),
+      eps: Number(values.eps),
+      steps: Number(values.steps),
+      batch: Number(values.batch),
+      runs: Number(values.runs),
+    };
+    if (Object.values(args).some((v) => !(v > 0))) throw new Error('options must be positive numbers');
+  } catch (e) {
+    process.stderr.write(`attack-bench: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const { x, y } = readDigits();
+  const n = y.length;
+  const data = { data: x, shape: [n, 1, 8, 8] };
+  const opts = {
+    norm: 'linf' as const,
+    eps: args.eps,
+    steps: args.steps,
+    stepSize: (2.5 * args.eps) / args.steps,
+    seed: 0,
+    batchSize: args.batch,
+  };
+
+  const clf = await loadOnnxClassifier(join(FIX, 'digits_cnn.onnx'), undefined, {
+    intraOpNumThreads: args.threads,
+  });
+  await bim.run(clf, data, y, { ...opts, steps: 2 }); // warm-up (session creation, first-run allocations)
+  const mgSeconds: number[] = [];
+  let robust = 0;
+  let attacked = 0;
+  for (let r = 0; r < args.runs; r++) {
+    const before = clf.queries.gradient;
+    const t = performance.now();
+    const res = await bim.run(clf, data, y, opts);
+    mgSeconds.push((performance.now() - t) / 1000);
+    attacked = (clf.queries.gradient - before) / args.steps;
+    robust = res.fooled.reduce((a, f) => a + (f ? 0 : 1), 0) / n;
+  }
+  await clf.dispose();
+
+  const py = spawnSync(
+    '/usr/bin/python3',
+    [
+      join(ROOT, 'bench', 'attack_ref.py'),
+      '--threads',
+      String(args.threads),
+      '--eps',
+      String(args.eps),
+      '--steps',
+      String(args.steps),
+      '--batch',
+      String(args.batch),
+      '--runs',
+      String(args.runs),
+    ],
+    { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(args.threads) } },
+  );
+  const line = py.stdout.trim().split('\n').pop() ?? '';
+  let torch: { seconds: number[]; attacked: number; robustAccuracy: number; torch: string } | undefined;
+  try {
+    torch = JSON.parse(line);
+  } catch {
+    process.stdout.write(`PyTorch reference did not run (exit ${py.status}): ${py.stderr.slice(-500)}\n`);
+  }
+
+  const mgMed = median(mgSeconds);
+  const mgRate = (attacked * args.steps) / mgMed;
+  const rows: string[][] = [
+    ['side', 'median s', 'min s', 'attacked', 'images·steps/s', 'robust acc'],
+    [
+      `modelguard (onnxruntime-node, ${args.threads} intra-op threads)`,
+      mgMed.toFixed(3),
+      Math.min(...mgSeconds).toFixed(3),
+      String(attacked),
+      mgRate.toFixed(0),
+      robust.toFixed(4),
+    ],
+  ];
+  let ratio: number | undefined;
+  if (torch) {
+    const tMed = median(torch.seconds);
+    const tRate = (torch.attacked * args.steps) / tMed;
+    ratio = mgRate / tRate;
+    rows.push([
+      `PyTorch ${torch.torch} (${args.threads} threads)`,
+      tMed.toFixed(3),
+      Math.min(...torch.seconds).toFixed(3),
+      String(torch.attacked),
+      tRate.toFixed(0),
+      torch.robustAccuracy.toFixed(4),
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  process.stdout.write(
+    `PGD-${args.steps} L∞ (no random start) ε=${args.eps} α=${opts.stepSize} on digits_cnn, ${n} test points, ` +
+      `batch ${args.batch}, ${args.runs} runs each\n`,
+  );
+  for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+  if (ratio !== undefined)
+    process.stdout.write(
+      `speed-up modelguard / PyTorch: ${ratio.toFixed(2)}× — ${ratio >= TARGET_RATIO ? 'PASS' : 'FAIL'} (target ≥ ${TARGET_RATIO}×)\n`,
+    );
+}
+
+await main();

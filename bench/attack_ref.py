@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""PyTorch side of bench/attack-bench.ts: PGD-40 L-inf (no random start, i.e. BIM; ART update order,
+robustness.md §B.2) on the digits CNN over the 450 test points, on the same threads as modelguard.
+
+The CNN is rebuilt from the ONNX fixture's initializers (so both sides attack the very same weights), the
+points are the clean-correct ones (as modelguard's attack runner attacks only those), the loss is CE on true
+labels. Prints one JSON object: seconds of each run, attacked points, steps, robust accuracy.
+
+Usage: /usr/bin/python3 bench/attack_ref.py [--threads 2] [--eps 0.1] [--steps 40] [--batch 256] [--runs 3]
+"""
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import onnx
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from onnx import numpy_helper
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
+FIX = os.path.join(ROOT, 'test', 'fixtures', 'attack')
+
+
+class CNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
+        self.fc1 = nn.Linear(16 * 4 * 4, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        h = F.max_pool2d(F.relu(self.conv2(F.relu(self.conv1(x)))), 2)
+        return self.fc2(F.relu(self.fc1(torch.flatten(h, 1))))
+
+
+def load_cnn():
+    m = onnx.load(os.path.join(FIX, 'digits_cnn.onnx'))
+    weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
+    model = CNN()
+    model.load_state_dict({k: weights[k] for k in model.state_dict()})
+    return model.eval()
+
+
+def bim(model, x, y, eps, steps, alpha, batch):
+    out = []
+    for s in range(0, len(x), batch):
+        x0, yb = x[s:s + batch], y[s:s + batch]
+        adv = x0.clone()
+        for _ in range(steps):
+            adv.requires_grad_(True)
+            loss = F.cross_entropy(model(adv), yb, reduction='sum')
+            (g,) = torch.autograd.grad(loss, adv)
+            with torch.no_grad():
+                adv = torch.clamp(adv + alpha * torch.sign(g), 0, 1)
+                adv = x0 + torch.clamp(adv - x0, -eps, eps)
+        out.append(adv.detach())
+    return torch.cat(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--eps', type=float, default=0.1)
+    ap.add_argument('--steps', type=int, default=40)
+    ap.add_argument('--batch', type=int, default=256)
+    ap.add_argument('--runs', type=int, default=3)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
+    model = load_cnn()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    d = np.load(os.path.join(FIX, 'digits_test.npz'))
+    x, y = torch.from_numpy(d['x']), torch.from_numpy(d['y'])
+    with torch.no_grad():
+        ok = model(x).argmax(1) == y
+    xa, ya = x[ok], y[ok]
+    alpha = 2.5 * a.eps / a.steps
+    bim(model, xa[:8], ya[:8], a.eps, 2, alpha, a.batch)  # warm-up
+    seconds = []
+    adv = None
+    for _ in range(a.runs):
+        t = time.perf_counter()
+        adv = bim(model, xa, ya, a.eps, a.steps, alpha, a.batch)
+        seconds.append(time.perf_counter() - t)
+    with torch.no_grad():
+        robust = int((model(adv).argmax(1) == ya).sum())
+    print(json.dumps({
+        'torch': torch.__version__, 'threads': a.threads, 'eps': a.eps, 'steps': a.steps, 'stepSize': alpha,
+        'batch': a.batch, 'points': len(y), 'attacked': len(ya), 'seconds': seconds,
+        'robustAccuracy': robust / len(y), 'cleanAccuracy': float(ok.float().mean()),
+    }))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,323 @@
+import { readFile, stat } from 'node:fs/promises';
+import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import { addOutputs, buildGradientModel } from '../onnx/index.js';
+import type { Capabilities, Classifier, LossKind, ModelProfile, Tensor } from '../types.js';
+import { GradientUnavailableError, OrtBackendError } from './errors.js';
+import { ORT_LIMITS } from './limits.js';
+import { type AffinePlan, affinePlan, toAttackGradient, toModelInput } from './preprocess.js';
+
+type Ort = typeof import('onnxruntime-node');
+
+export interface OnnxClassifierOptions {
+  /** onnxruntime execution providers, in order of preference (default `['cpu']`; e.g. `['cuda', 'cpu']`). */
+  readonly executionProviders?: readonly string[];
+  /** Threads inside one operator (onnxruntime's default: one per core). */
+  readonly intraOpNumThreads?: number;
+  /** Samples per onnxruntime call (default and maximum `ORT_LIMITS.maxBatch`). */
+  readonly batchSize?: number;
+  /** Graph input and output to use (default: the first of each). */
+  readonly input?: string;
+  readonly output?: string;
+}
+
+/** A Classifier run by onnxruntime-node. */
+export interface OnnxClassifier extends Classifier {
+  /** Why input gradients are unavailable (the gradient builder's message), or undefined when they are. */
+  readonly gradientUnavailable: string | undefined;
+  readonly inputName: string;
+  readonly outputName: string;
+}
+
+interface GradSession {
+  readonly session: InferenceSession;
+  readonly input: string;
+  readonly labels: string | undefined;
+  readonly targets: string | undefined;
+  readonly loss: string;
+  readonly grad: string;
+}
+
+/**
+ * Loads an ONNX classifier into onnxruntime-node (imported lazily, so commands that never run a model do not
+ * load it). The forward session runs the original model. Gradient sessions come from the ONNX gradient
+ * builder, one per loss kind, built when first needed and cached; the cross-entropy one is built at load to
+ * learn whether gradients are available at all. When the builder refuses the model (an operator without a
+ * gradient rule), `capabilities.lossGradient` is false, `gradientUnavailable` keeps the builder's message and
+ * `lossGradient` throws GradientUnavailableError, so attacks fall back to black-box ones.
+ *
+ * Preprocessing (scale, mean/std) is applied in TypeScript before each call and chain-ruled back into the
+ * gradient (see preprocess.ts). Without a profile, one is derived from the graph: input shape and class count
+ * from the first input/output, inputs in [0, 1], no preprocessing.
+ */
+export async function loadOnnxClassifier(
+  model: string | Uint8Array,
+  profile?: ModelProfile,
+  options: OnnxClassifierOptions = {},
+): Promise<OnnxClassifier> {
+  const bytes = typeof model === 'string' ? await readModel(model) : model;
+  const ort = await importOrt();
+  const sessionOptions: InferenceSession.SessionOptions = {
+    executionProviders: [...(options.executionProviders ?? ['cpu'])],
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+  };
+  const create = async (b: Uint8Array, what: string): Promise<InferenceSession> => {
+    try {
+      return await ort.InferenceSession.create(b, sessionOptions);
+    } catch (e) {
+      throw new OrtBackendError(`onnxruntime could not load the ${what}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+  };
+  const forward = await create(bytes, 'model');
+  const inputName = pick(forward.inputNames, options.input, 'input');
+  const outputName = pick(forward.outputNames, options.output, 'output');
+  const prof = profile ?? deriveProfile(forward, inputName, outputName);
+  const sampleShape = prof.inputShape;
+  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  const plan: AffinePlan = affinePlan(prof.preprocessing, sampleShape);
+  const batch = Math.max(1, Math.min(options.batchSize ?? ORT_LIMITS.maxBatch, ORT_LIMITS.maxBatch));
+  const io = { input: inputName, output: outputName };
+
+  const gradSessions = new Map<string, GradSession>();
+  let gradientUnavailable: string | undefined;
+  let softmaxRemoved = false;
+  /** One gradient graph per loss kind (the logit head takes its class through the labels input). */
+  const gradSession = async (loss: LossKind): Promise<GradSession> => {
+    const key = loss.kind;
+    const cached = gradSessions.get(key);
+    if (cached) return cached;
+    if (gradientUnavailable !== undefined) throw new GradientUnavailableError(gradientUnavailable);
+    const built = buildGradientModel(bytes, loss.kind, io);
+    softmaxRemoved = built.removedSoftmax;
+    const session = await create(built.bytes, `gradient graph (${key})`);
+    const g: GradSession = {
+      session,
+      input: built.input,
+      labels: session.inputNames.includes(built.labels) ? built.labels : undefined,
+      targets:
+        built.targets !== undefined && session.inputNames.includes(built.targets) ? built.targets : undefined,
+      loss: built.loss,
+      grad: built.grad,
+    };
+    gradSessions.set(key, g);
+    return g;
+  };
+  try {
+    await gradSession({ kind: 'ce' });
+  } catch (e) {
+    if (e instanceof OrtBackendError) throw e;
+    gradientUnavailable = (e as Error).message;
+  }
+
+  const actSessions = new Map<string, InferenceSession>();
+  const queries = { forward: 0, gradient: 0 };
+  const capabilities: Capabilities = {
+    lossGradient: gradientUnavailable === undefined,
+    classGradient: gradientUnavailable === undefined,
+    activations: true,
+  };
+  const finalProfile: ModelProfile = profile ?? { ...prof, softmaxOutput: softmaxRemoved };
+
+  const checkInput = (x: Tensor): number => {
+    const n = x.shape[0] ?? 0;
+    const want = [n, ...sampleShape];
+    if (
+      x.shape.length !== want.length ||
+      x.shape.some((d, i) => d !== want[i]) ||
+      x.data.length !== n * sampleSize
+    )
+      throw new OrtBackendError(
+        `input shape [${x.shape.join(', ')}] does not match the model's [N, ${sampleShape.join(', ')}]`,
+      );
+    return n;
+  };
+  const feedX = (ort: Ort, x: Float32Array, n: number): OrtTensor =>
+    new ort.Tensor('float32', toModelInput(plan, x), [n, ...sampleShape]);
+
+  const classifier: OnnxClassifier = {
+    profile: finalProfile,
+    capabilities,
+    queries,
+    inputName,
+    outputName,
+    get gradientUnavailable() {
+      return gradientUnavailable;
+    },
+
+    async predict(x: Tensor): Promise<Float32Array> {
+      const n = checkInput(x);
+      const k = finalProfile.numClasses;
+      const out = new Float32Array(n * k);
+      for (let s = 0; s < n; s += batch) {
+        const m = Math.min(batch, n - s);
+        const res = await forward.run(
+          { [inputName]: feedX(ort, x.data.subarray(s * sampleSize, (s + m) * sampleSize), m) },
+          [outputName],
+        );
+        const y = res[outputName]?.data as Float32Array | undefined;
+        if (!(y instanceof Float32Array) || y.length !== m * k)
+          throw new OrtBackendError(`model output ${outputName} is not a float32 [N, ${k}] tensor`);
+        out.set(y, s * k);
+        queries.forward += m;
+      }
+      return out;
+    },
+
+    async lossGradient(x: Tensor, labels: Int32Array, loss: LossKind, targets?: Int32Array) {
+      const n = checkInput(x);
+      if (labels.length !== n) throw new OrtBackendError(`${labels.length} labels for ${n} samples`);
+      if (loss.kind === 'dlr-targeted' && targets?.length !== n)
+        throw new OrtBackendError(`dlr-targeted needs ${n} targets, got ${targets?.length ?? 0}`);
+      const g = await gradSession(loss);
+      const lossOut = new Float32Array(n);
+      const grad = new Float32Array(n * sampleSize);
+      for (let s = 0; s < n; s += batch) {
+        const m = Math.min(batch, n - s);
+        const feeds: Record<string, OrtTensor> = {
+          [g.input]: feedX(ort, x.data.subarray(s * sampleSize, (s + m) * sampleSize), m),
+        };
+        // The logit head reads its class index from the labels input.
+        const lab =
+          loss.kind === 'logit' ? new Int32Array(m).fill(loss.classIndex) : labels.subarray(s, s + m);
+        if (g.labels) feeds[g.labels] = int64(ort, lab);
+        if (g.targets && targets) feeds[g.targets] = int64(ort, targets.subarray(s, s + m));
+        const res = await g.session.run(feeds, [g.loss, g.grad]);
+        const l = res[g.loss]?.data;
+        const d = res[g.grad]?.data;
+        if (
+          !(l instanceof Float32Array) ||
+          l.length !== m ||
+          !(d instanceof Float32Array) ||
+          d.length !== m * sampleSize
+        )
+          throw new OrtBackendError('the gradient graph returned outputs of unexpected type or size');
+        lossOut.set(l, s);
+        grad.set(d, s * sampleSize);
+        queries.gradient += m;
+      }
+      return { loss: lossOut, grad: toAttackGradient(plan, grad) };
+    },
+
+    async activations(x: Tensor, layer: string): Promise<Tensor> {
+      const n = checkInput(x);
+      let session = actSessions.get(layer);
+      if (!session) {
+        session = await create(addOutputs(bytes, [layer]), `model with output ${JSON.stringify(layer)}`);
+        if (!session.outputNames.includes(layer)) {
+          await session.release();
+          throw new OrtBackendError(`the model has no tensor ${JSON.stringify(layer)}`);
+        }
+        if (actSessions.size >= ORT_LIMITS.maxActivationSessions) {
+          const [oldest, old] = actSessions.entries().next().value as [string, InferenceSession];
+          actSessions.delete(oldest);
+          await old.release();
+        }
+        actSessions.set(layer, session);
+      }
+      const parts: Float32Array[] = [];
+      let dims: readonly number[] = [];
+      for (let s = 0; s < n; s += batch) {
+        const m = Math.min(batch, n - s);
+        const res = await session.run(
+          { [inputName]: feedX(ort, x.data.subarray(s * sampleSize, (s + m) * sampleSize), m) },
+          [layer],
+        );
+        const t = res[layer];
+        if (!t || !(t.data instanceof Float32Array))
+          throw new OrtBackendError(`layer ${JSON.stringify(layer)} is not a float32 tensor`);
+        parts.push(t.data);
+        dims = t.dims;
+        queries.forward += m;
+      }
+      const total = parts.reduce((a, p) => a + p.length, 0);
+      const data = new Float32Array(total);
+      let off = 0;
+      for (const p of parts) {
+        data.set(p, off);
+        off += p.length;
+      }
+      return { data, shape: [n, ...dims.slice(1)] };
+    },
+
+    async dispose() {
+      await forward.release();
+      for (const g of gradSessions.values()) await g.session.release();
+      for (const s of actSessions.values()) await s.release();
+      gradSessions.clear();
+      actSessions.clear();
+    },
+  };
+  return classifier;
+}
+
+async function importOrt(): Promise<Ort> {
+  try {
+    const mod = (await import('onnxruntime-node')) as Ort & { default?: Ort };
+    return mod.default ?? mod;
+  } catch (e) {
+    throw new OrtBackendError(`onnxruntime-node is not usable: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+async function readModel(path: string): Promise<Uint8Array> {
+  const st = await stat(path);
+  if (st.size > ORT_LIMITS.maxModelBytes)
+    throw new OrtBackendError(
+      `${path} is ${st.size} bytes; the limit maxModelBytes is ${ORT_LIMITS.maxModelBytes}`,
+    );
+  return new Uint8Array(await readFile(path));
+}
+
+function pick(names: readonly string[], wanted: string | undefined, what: string): string {
+  if (wanted !== undefined) {
+    if (!names.includes(wanted))
+      throw new OrtBackendError(
+        `the model has no ${what} ${JSON.stringify(wanted)} (it has ${names.join(', ')})`,
+      );
+    return wanted;
+  }
+  const first = names[0];
+  if (first === undefined) throw new OrtBackendError(`the model has no ${what}`);
+  return first;
+}
+
+function int64(ort: Ort, v: Int32Array): OrtTensor {
+  const b = new BigInt64Array(v.length);
+  for (let i = 0; i < v.length; i++) b[i] = BigInt(v[i] as number);
+  return new ort.Tensor('int64', b, [v.length]);
+}
+
+/** A profile from the graph alone: fixed sample dims, inputs in [0, 1], no preprocessing. */
+function deriveProfile(session: InferenceSession, input: string, output: string): ModelProfile {
+  const dimsOf = (
+    meta: readonly InferenceSession.ValueMetadata[],
+    name: string,
+  ): readonly (number | string)[] => {
+    const m = meta.find((v) => v.name === name);
+    return m?.isTensor ? m.shape : [];
+  };
+  const inShape = dimsOf(session.inputMetadata, input).slice(1);
+  const outShape = dimsOf(session.outputMetadata, output);
+  const k = outShape[outShape.length - 1];
+  if (inShape.length === 0 || inShape.some((d) => typeof d !== 'number' || d <= 0))
+    throw new OrtBackendError(
+      `input ${input} has no fixed sample shape ([${inShape.join(', ')}]); give a model profile`,
+    );
+  if (typeof k !== 'number' || k <= 0 || outShape.length !== 2)
+    throw new OrtBackendError(
+      `output ${output} is not [N, classes] ([${outShape.join(', ')}]); give a model profile`,
+    );
+  const shape = inShape as number[];
+  return {
+    inputShape: shape,
+    numClasses: k,
+    clipMin: 0,
+    clipMax: 1,
+    preprocessing: { layout: shape.length === 3 ? 'NCHW' : 'flat', scale: 1, mean: [], std: [] },
+    softmaxOutput: false,
+  };
+}

@@ -1,0 +1,9 @@
+/** Named limits of the onnxruntime-node classifier backend. */
+export const ORT_LIMITS = {
+  /** Samples per onnxruntime call (forward or gradient); bigger inputs are split into batches of this size. */
+  maxBatch: 256,
+  /** Model bytes read from a path (protobuf's own 2 GiB message limit). */
+  maxModelBytes: 2 ** 31 - 1,
+  /** Distinct layers whose activations are kept as extra sessions at once (least recently used dropped). */
+  maxActivationSessions: 8,
+} as const;
