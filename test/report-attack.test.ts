@@ -199,7 +199,7 @@ describe('attack report: renderers', () => {
     const style = /<style>([\s\S]*?)<\/style>/.exec(page)?.[1] ?? '';
     const hash = createHash('sha256').update(style).digest('base64');
     expect(csp).toContain(`'sha256-${hash}'`);
-    expect(page.match(/<polyline/g)?.length).toBe(4); // clean, fgsm, pgd, worst case
+    expect(page.match(/<polyline/g)?.length).toBe(4); // clean, worst case, fgsm, pgd
     expect(page.match(/<img src="data:image\/png;base64,/g)?.length).toBe(9);
     expect(page.match(/<tr><td>/g)?.length).toBe(6);
   });

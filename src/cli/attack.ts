@@ -74,8 +74,8 @@ export interface AttackFlags {
 
 /** A loaded model as the command sees it; the backends may add `removedSoftmax` / `gradientUnavailable`. */
 export type LoadedClassifier = Classifier & {
-  readonly removedSoftmax?: boolean;
-  readonly gradientUnavailable?: string;
+  readonly removedSoftmax?: boolean | undefined;
+  readonly gradientUnavailable?: string | undefined;
 };
 
 /** The engines the command drives; injectable so tests can run the command on a model of their own. */
@@ -84,7 +84,12 @@ export interface AttackRuntime {
   loadDataset(path: string, opts: { limit?: number }): Promise<Dataset>;
   attack(name: AttackName): Attack | undefined;
   /** Sanity checks (gradient masking, softmax output, input range) as warnings; optional. */
-  sanityChecks?(model: Classifier, data: Dataset, entries: AttackReport['attacks']): Promise<AttackWarning[]>;
+  sanityChecks?(
+    model: Classifier,
+    data: Dataset,
+    entries: AttackReport['attacks'],
+    preset: 'autoattack' | null,
+  ): Promise<AttackWarning[]>;
 }
 
 let runtime: AttackRuntime | undefined;
@@ -97,7 +102,40 @@ export function setAttackRuntime(r: AttackRuntime | undefined): void {
 /** The real engines, loaded only when `attack`/`grad` run so `scan` never pays for onnxruntime or TF.js. */
 export async function attackRuntime(): Promise<AttackRuntime> {
   if (runtime) return runtime;
-  throw new UsageError('the attack engines are not part of this build yet');
+  const [data, attacks, profiles] = await Promise.all([
+    import('../ml/data/index.js'),
+    import('../attacks/index.js'),
+    import('../ml/profile.js'),
+  ]);
+  return {
+    async loadModel(path, format, profileFile) {
+      const partial = profileFile === undefined ? undefined : await profiles.loadProfileFile(profileFile);
+      if (format === 'tfjs')
+        throw new UsageError(`${path}: TF.js models are not supported by this build yet`);
+      const { loadOnnxClassifier } = await import('../ml/ort/index.js');
+      const derived = await loadOnnxClassifier(path);
+      if (partial === undefined) return derived;
+      // The profile file overrides what the graph says; the model is loaded again with the merged profile.
+      const p = derived.profile;
+      const profile = profiles.resolveProfile(partial, {
+        inputShape: [null, ...(partial.inputShape ?? p.inputShape)],
+        numClasses: p.numClasses,
+        softmaxOutput: p.softmaxOutput,
+      });
+      await derived.dispose();
+      return loadOnnxClassifier(path, profile);
+    },
+    loadDataset: (path, opts) => data.loadDataset(path, opts),
+    attack: (name) => (attacks.isImplemented(name) ? attacks.attackByName(name) : undefined),
+    async sanityChecks(model, dataset, entries, preset) {
+      const summaries = entries.map((e) => ({ ...e, medianPerturbation: 0, ...(preset ? { preset } : {}) }));
+      const found = [
+        ...(await attacks.checkModel(model, dataset)),
+        ...attacks.checkAttackSummaries(summaries),
+      ];
+      return found.map((w) => ({ code: w.code, message: w.message }));
+    },
+  };
 }
 
 export function registerAttack(program: Command, setExit: (code: number) => void): void {
@@ -552,7 +590,7 @@ export async function runAttack(
     const entries = entriesOf(c.runs, correct, p.preset !== null);
     const masks = worstCaseMasks(eps, c.runs, correct);
     const cleanAccuracy = maskFraction(correct);
-    if (rt.sanityChecks) warnings.push(...(await rt.sanityChecks(model, data, entries)));
+    if (rt.sanityChecks) warnings.push(...(await rt.sanityChecks(model, data, entries, p.preset)));
     for (const s of c.skipped)
       warnings.push({ code: 'attack-skipped', message: `${s.name} did not run: ${s.reason}` });
     const preset: AttackPreset | null =

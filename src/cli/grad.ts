@@ -80,7 +80,7 @@ export async function gradCommand(modelPath: string, flags: GradFlags): Promise<
         `--loss logit:${loss.classIndex}: the model has ${model.profile.numClasses} classes`,
       );
     if (!model.capabilities.lossGradient) {
-      const why = (model as { gradientUnavailable?: string }).gradientUnavailable;
+      const why = model.gradientUnavailable;
       throw new UsageError(`input gradients are unavailable for ${modelPath}${why ? `: ${why}` : ''}`);
     }
     const grad = await inputGradients(model, data, loss, batch, (done, total) =>

@@ -23,20 +23,21 @@ function points(eps: readonly number[], values: readonly number[], clean: number
 
 /**
  * The accuracy-versus-ε curve as inline SVG (no script, no external fonts): a dashed clean line, one
- * line per attack starting at the clean accuracy at ε = 0, and a thick worst-case line. Colours come from
+ * line per attack starting at the clean accuracy at ε = 0, and a wide worst-case line under them. Colours come from
  * the page's stylesheet through classes; every label is escaped.
  */
 export function accuracyChart(curve: AttackCurve): Html {
   const max = Math.max(0, ...curve.eps);
   const ticksY = [0, 0.25, 0.5, 0.75, 1];
   const ticksX = [0, ...curve.eps];
+  // The worst case is drawn first, wide and translucent, so an attack line on top of it stays visible.
   const series = [
+    { label: 'worst case', cls: 'line worst', values: curve.worstCase },
     ...curve.attacks.map((a, i) => ({
       label: a.name,
       cls: `line c${i % SERIES_CLASSES}`,
       values: a.robustAccuracy,
     })),
-    { label: 'worst case', cls: 'line worst', values: curve.worstCase },
   ];
   const legendY = (i: number): number => PAD.top + 10 + i * 20;
   const right = W - PAD.right;

@@ -11,7 +11,8 @@ export const ATTACK_STYLES = `${STYLES}
 .chart .line { fill: none; stroke-width: 2; }
 .chart circle.line { stroke-width: 1.5; fill: var(--bg); }
 .chart .clean { stroke: var(--fg-muted); stroke-dasharray: 6 4; }
-.chart .worst { stroke: var(--fail); stroke-width: 3.5; }
+.chart .worst { stroke: var(--fail); stroke-width: 6; stroke-opacity: .45; }
+.chart circle.worst { stroke-opacity: 1; stroke-width: 2; }
 .chart .c0 { stroke: #0969da; } .chart .c1 { stroke: #bf8700; } .chart .c2 { stroke: #1a7f37; }
 .chart .c3 { stroke: #8250df; } .chart .c4 { stroke: #bc4c00; } .chart .c5 { stroke: #1b7c83; }
 .chart .c6 { stroke: #bf3989; } .chart .c7 { stroke: #57606a; }
