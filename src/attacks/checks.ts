@@ -122,10 +122,11 @@ export function checkAttackSummaries(summaries: readonly AttackSummary[]): Check
     const same = summaries.filter((s) => `${s.norm}|${s.eps}` === key && s.preset === undefined);
     const white = same.filter((s) => WHITE_BOX.includes(s.name));
     const black = same.filter((s) => BLACK_BOX.includes(s.name));
-    if (white.length === 0 || black.length === 0) continue;
-    const wb = white.reduce((a, s) => (s.successRate > a.successRate ? s : a));
-    const bb = black.reduce((a, s) => (s.successRate > a.successRate ? s : a));
-    if (bb.successRate > wb.successRate) {
+    const wb =
+      white.length === 0 ? undefined : white.reduce((a, s) => (s.successRate > a.successRate ? s : a));
+    const bb =
+      black.length === 0 ? undefined : black.reduce((a, s) => (s.successRate > a.successRate ? s : a));
+    if (wb && bb && bb.successRate > wb.successRate) {
       const [norm, eps] = key.split('|');
       warnings.push({
         code: 'black-box-stronger',

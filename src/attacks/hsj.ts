@@ -2,11 +2,13 @@
  * HopSkipJump (Chen, Jordan, Wainwright 2020), decision-based, untargeted, after ART's `hop_skip_jump.py`
  * (robustness.md §B.5): uniform-noise initialisation (100 trials), binary search to the boundary
  * (θ = 0.01/√d for L2, 0.01/d for L∞), gradient-direction estimate from `min(100·√(t+1), 10000)` random
- * probes, geometric step search from 2·dist/√(t+1), then binary search again. A minimal-perturbation
+ * probes, geometric step search from 2·dist/√(t+1), then binary search again (also after the
+ * last iteration, which ART omits). A minimal-perturbation
  * attack: it keeps the adversarial point it found whatever its norm; a sample counts as fooled at ε only
  * when that norm is ≤ ε. Defaults: `steps` 50 iterations, `queries` 10000 per sample.
  */
 import { type AttackContext, forward } from './context.js';
+import { Rng } from './rng.js';
 import { runAttack } from './run.js';
 import type { Attack, Norm } from './types.js';
 import { argmaxRows } from './vec.js';
@@ -85,8 +87,8 @@ async function binarySearch(
   return best;
 }
 
-async function hsjSample(ctx: AttackContext, row: number): Promise<Float32Array> {
-  const { d, opts, rng } = ctx;
+async function hsjSample(ctx: AttackContext, row: number, rng: Rng): Promise<Float32Array> {
+  const { d, opts } = ctx;
   const norm = opts.norm;
   const lo = ctx.clipMin;
   const hi = ctx.clipMax;
@@ -164,12 +166,16 @@ async function hsjSample(ctx: AttackContext, row: number): Promise<Float32Array>
   } catch (e) {
     if (!(e instanceof BudgetSpent)) throw e;
   }
-  return cur;
+  // ART stops after the step search, a little inside the adversarial region; a last binary search brings
+  // the point back to the boundary (it keeps the current point if the budget runs out).
+  return binarySearch(oracle, cur, orig, norm, theta, undefined);
 }
 
 async function hsjCore(ctx: AttackContext): Promise<Float32Array> {
   const out = Float32Array.from(ctx.x);
-  for (let i = 0; i < ctx.n; i++) out.set(await hsjSample(ctx, i), i * ctx.d);
+  // One stream per sample, so a run with more iterations extends each sample's trajectory.
+  const seeds = Array.from({ length: ctx.n }, () => ctx.rng.u32());
+  for (let i = 0; i < ctx.n; i++) out.set(await hsjSample(ctx, i, new Rng(seeds[i]!)), i * ctx.d);
   return out;
 }
 

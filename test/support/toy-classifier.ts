@@ -24,6 +24,8 @@ export interface DenseLayer {
 export interface ToyVariant {
   /** predict returns softmax probabilities instead of logits. */
   readonly softmaxOutput?: boolean;
+  /** With softmaxOutput: the profile does not say so (the check must notice from the outputs). */
+  readonly hideSoftmax?: boolean;
   /** lossGradient returns zeros (a masked model). */
   readonly zeroGradient?: boolean;
   /** Gaussian noise of this std added to the logits on every call. */
@@ -164,7 +166,7 @@ export class ToyClassifier implements Classifier {
       clipMin: 0,
       clipMax: 1,
       preprocessing: { layout: sampleShape.length === 3 ? 'NCHW' : 'flat', scale: 1, mean: [], std: [] },
-      softmaxOutput: variant.softmaxOutput ?? false,
+      softmaxOutput: (variant.softmaxOutput ?? false) && !variant.hideSoftmax,
     };
     this.capabilities = { lossGradient: !variant.blackBox, classGradient: false, activations: false };
   }
