@@ -179,18 +179,14 @@ export class Emitter {
   }
 
   /** Reduction axes computed at run time: where target's (left-padded) dim is 1 and g's is not. */
-  private sumToDynamic(g: string, target: string): string {
+  sumToDynamic(g: string, target: string): string {
     const sg = this.shape(g);
     const st = this.shape(target);
-    const rg = this.op('Size', [sg]);
-    const rt = this.op('Size', [st]);
-    const padLen = this.op('Unsqueeze', [this.op('Sub', [rg, rt]), this.i([0])]);
-    const ones = this.op(
-      'ConstantOfShape',
-      [padLen],
-      [A.tensor('value', makeTensor('', DT.INT64, [1], [1]))],
-    );
-    const padded = this.op('Concat', [ones, st], [A.int('axis', 0)]);
+    // target's shape left-padded with ones to g's rank: the last rank(g) entries of [1]*rank(g) ++ shape(target)
+    const rg = this.op('Shape', [sg]);
+    const ones = this.op('ConstantOfShape', [rg], [A.tensor('value', makeTensor('', DT.INT64, [1], [1]))]);
+    const both = this.op('Concat', [ones, st], [A.int('axis', 0)]);
+    const padded = this.op('Slice', [both, this.op('Neg', [rg]), this.i([INT64_MAX])]);
     const one = this.i([1]);
     const mask = this.op('And', [
       this.op('Equal', [padded, one]),

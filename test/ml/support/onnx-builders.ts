@@ -147,7 +147,16 @@ export interface FdCase {
   elem?: number;
   opset?: number;
   /** The first input is the one differentiated; others are fed random values too. */
-  inputs: { name: string; dims: number[]; lo?: number; hi?: number; elem?: number; values?: number[] }[];
+  inputs: {
+    name: string;
+    dims: number[];
+    /** Dims declared in the model (strings: symbolic) when not the fed ones. */
+    declared?: (number | string)[];
+    lo?: number;
+    hi?: number;
+    elem?: number;
+    values?: number[];
+  }[];
   inits?: TinySpec['inits'];
   nodes: TinySpec['nodes'];
   /** The op subgraph's output tensor (a head Flatten→Gemm makes logits [P, 5] from it). */
@@ -200,7 +209,7 @@ export async function fdCheck(c: FdCase, build: (m: Uint8Array, loss: string) =>
             dims: i.dims,
           };
   }
-  const inputs = c.inputs.map((i) => ({ name: i.name, dims: i.dims, elem: i.elem ?? elem }));
+  const inputs = c.inputs.map((i) => ({ name: i.name, dims: i.declared ?? i.dims, elem: i.elem ?? elem }));
   const base: TinySpec = {
     elem,
     opset: c.opset ?? 17,

@@ -48,14 +48,12 @@ const cast: GradRule = (c) => [
   c.e.op('Cast', [c.dyOrZero(0)], [A.int('to', c.gi.get(c.x(0)).elem || c.e.ft)]),
 ];
 
-/** Sum/Mean of n inputs with broadcasting. */
+/** Sum of n inputs with broadcasting. */
 const sum: GradRule = (c) =>
   c.node.input.map((x, i) => {
     if (!c.needs(i)) return undefined;
     const peers = c.node.input.filter((_, j) => j !== i);
-    let g = c.dyOrZero(0);
-    if (c.node.opType === 'Mean') g = c.e.op('Div', [g, c.e.f(c.node.input.length)]);
-    return c.e.sumTo(g, x, peers);
+    return c.e.sumTo(c.dyOrZero(0), x, peers);
   });
 
 export const ELEMENTWISE_RULES: Record<string, GradRule> = {
@@ -64,7 +62,6 @@ export const ELEMENTWISE_RULES: Record<string, GradRule> = {
   Mul: mul,
   Div: div,
   Sum: sum,
-  Mean: sum,
   Neg: neg,
   Identity: identity,
   Dropout: dropout,
