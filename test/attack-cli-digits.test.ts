@@ -125,6 +125,81 @@ describe('modelguard attack on the digits models (onnxruntime)', () => {
   }, 60_000);
 });
 
+describe('modelguard attack: profiles and image folders with the real loaders', () => {
+  it('--profile overrides are used; a profile that does not fit the data is exit 2 naming both shapes', async () => {
+    const good = tmp.write('profile.json', JSON.stringify({ clipMin: -1, clipMax: 2 }));
+    const bad = tmp.write('bad-profile.json', JSON.stringify({ inputShape: [8, 8, 1] }));
+    const wrong = tmp.write('wrong-profile.json', '{"inputShape": "big"}');
+    const model = join(FIX, 'digits_cnn.onnx');
+    const ok = await cli(
+      'attack',
+      model,
+      '--data',
+      DATA,
+      '--attack',
+      'fgsm',
+      '--eps',
+      '0.1',
+      '--limit',
+      '20',
+      '--profile',
+      good,
+      '--format',
+      'json',
+    );
+    expect(ok.code, ok.out).toBe(0);
+    expect((JSON.parse(ok.out) as AttackReport).model).toMatchObject({ clipMin: -1, clipMax: 2 });
+    const r = await cli(
+      'attack',
+      model,
+      '--data',
+      DATA,
+      '--attack',
+      'fgsm',
+      '--limit',
+      '20',
+      '--profile',
+      bad,
+    );
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('[1, 8, 8] but the model takes [8, 8, 1]');
+    const w = await cli('attack', model, '--data', DATA, '--limit', '20', '--profile', wrong);
+    expect(w.code).toBe(2);
+    expect(w.out).toContain('inputShape');
+  }, 60_000);
+
+  it('a folder of PNG digits (one subfolder per class) is attacked like the npz', async () => {
+    const { loadDataset } = await import('../src/ml/data/index.js');
+    const { PNG } = await import('pngjs');
+    const ds = await loadDataset(DATA, { limit: 40 });
+    for (let i = 0; i < 40; i++) {
+      const png = new PNG({ width: 8, height: 8, colorType: 0 });
+      for (let p = 0; p < 64; p++) {
+        const v = Math.round((ds.x.data[i * 64 + p] as number) * 255);
+        png.data.set([v, v, v, 255], p * 4);
+      }
+      tmp.write(`digits/${ds.y[i]}/${i}.png`, PNG.sync.write(png, { colorType: 0 }));
+    }
+    const r = await cli(
+      'attack',
+      join(FIX, 'digits_cnn.onnx'),
+      '--data',
+      join(tmp.dir, 'digits'),
+      '--attack',
+      'fgsm',
+      '--eps',
+      '0.1',
+      '--format',
+      'json',
+    );
+    expect(r.code, r.out).toBe(0);
+    const doc = JSON.parse(r.out) as AttackReport;
+    expect(doc.data.samples).toBe(40);
+    expect(doc.data.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(doc.cleanAccuracy).toBeGreaterThan(0.9);
+  }, 60_000);
+});
+
 describe('modelguard grad on the digits CNN', () => {
   it('CE, margin and logit:3 gradients match PyTorch autograd (1e-4 relative)', async () => {
     for (const [loss, key] of [

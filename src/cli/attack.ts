@@ -81,7 +81,11 @@ export type LoadedClassifier = Classifier & {
 /** The engines the command drives; injectable so tests can run the command on a model of their own. */
 export interface AttackRuntime {
   loadModel(path: string, format: 'onnx' | 'tfjs', profileFile?: string): Promise<LoadedClassifier>;
-  loadDataset(path: string, opts: { limit?: number }): Promise<Dataset>;
+  /** `layout` (image folders) and `numClasses` (label check) come from the model's profile. */
+  loadDataset(
+    path: string,
+    opts: { limit?: number; layout?: 'NCHW' | 'NHWC'; numClasses?: number },
+  ): Promise<Dataset>;
   attack(name: AttackName): Attack | undefined;
   /** Sanity checks (gradient masking, softmax output, input range) as warnings; optional. */
   sanityChecks?(
@@ -118,7 +122,7 @@ export async function attackRuntime(): Promise<AttackRuntime> {
       // The profile file overrides what the graph says; the model is loaded again with the merged profile.
       const p = derived.profile;
       const profile = profiles.resolveProfile(partial, {
-        inputShape: [null, ...(partial.inputShape ?? p.inputShape)],
+        inputShape: [null, ...p.inputShape],
         numClasses: p.numClasses,
         softmaxOutput: p.softmaxOutput,
       });
@@ -341,18 +345,29 @@ export async function loadModelAndData(
   if (profile !== undefined && !existsSync(profile)) throw new UsageError(`no such profile file: ${profile}`);
   const format = detectFormat(modelPath);
   const model = await load('model', modelPath, () => rt.loadModel(modelPath, format, profile));
-  const data = await load('data', dataPath, () =>
-    rt.loadDataset(dataPath, limit === undefined ? {} : { limit }),
-  );
-  const sample = data.x.shape.slice(1);
-  if (!sameShape(sample, model.profile.inputShape)) {
-    await model.dispose();
-    throw new UsageError(
-      `data samples have shape [${sample.join(', ')}] but the model takes [${model.profile.inputShape.join(', ')}] (see --profile)`,
+  // Image folders are read in the layout the attacks work in; labels are checked against the classes.
+  const pre: { layout: string; inputLayout?: string } = model.profile.preprocessing;
+  const layout = pre.inputLayout ?? pre.layout;
+  try {
+    const data = await load('data', dataPath, () =>
+      rt.loadDataset(dataPath, {
+        ...(limit === undefined ? {} : { limit }),
+        ...(layout === 'NCHW' || layout === 'NHWC' ? { layout } : {}),
+        numClasses: model.profile.numClasses,
+      }),
     );
+    const sample = data.x.shape.slice(1);
+    if (!sameShape(sample, model.profile.inputShape)) {
+      throw new UsageError(
+        `data samples have shape [${sample.join(', ')}] but the model takes [${model.profile.inputShape.join(', ')}] (see --profile)`,
+      );
+    }
+    if ((data.x.shape[0] ?? 0) === 0) throw new UsageError(`${dataPath} holds no samples`);
+    return { model, data, format };
+  } catch (e) {
+    await model.dispose();
+    throw e;
   }
-  if ((data.x.shape[0] ?? 0) === 0) throw new UsageError(`${dataPath} holds no samples`);
-  return { model, data, format };
 }
 
 interface Collected {
