@@ -4,7 +4,8 @@ robustness.md §B.2) on the digits CNN over the 450 test points, on the same thr
 
 The CNN is rebuilt from the ONNX fixture's initializers (so both sides attack the very same weights), the
 points are the clean-correct ones (as modelguard's attack runner attacks only those), the loss is CE on true
-labels. Prints one JSON object: seconds of each run, attacked points, steps, robust accuracy.
+labels. Prints one JSON object: wall and CPU (user + system, all threads) seconds of each run, attacked
+points, steps, robust accuracy.
 
 Usage: /usr/bin/python3 bench/attack_ref.py [--threads 2] [--eps 0.1] [--steps 40] [--batch 256] [--runs 3]
 """
@@ -82,17 +83,18 @@ def main():
     xa, ya = x[ok], y[ok]
     alpha = 2.5 * a.eps / a.steps
     bim(model, xa[:8], ya[:8], a.eps, 2, alpha, a.batch)  # warm-up
-    seconds = []
+    seconds, cpu = [], []
     adv = None
     for _ in range(a.runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         adv = bim(model, xa, ya, a.eps, a.steps, alpha, a.batch)
         seconds.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     with torch.no_grad():
         robust = int((model(adv).argmax(1) == ya).sum())
     print(json.dumps({
         'torch': torch.__version__, 'threads': a.threads, 'eps': a.eps, 'steps': a.steps, 'stepSize': alpha,
-        'batch': a.batch, 'points': len(y), 'attacked': len(ya), 'seconds': seconds,
+        'batch': a.batch, 'points': len(y), 'attacked': len(ya), 'seconds': seconds, 'cpuSeconds': cpu,
         'robustAccuracy': robust / len(y), 'cleanAccuracy': float(ok.float().mean()),
     }))
 

@@ -6,8 +6,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fgsm } from '../../src/attacks/fgsm.js';
-import { bim } from '../../src/attacks/pgd.js';
+import { ATTACKS } from '../../src/attacks/registry.js';
 import { loadOnnxClassifier, type OnnxClassifier } from '../../src/ml/ort/index.js';
 import type { LossKind, Tensor } from '../../src/ml/types.js';
 import { ATTACK_FIXTURES, f32, i32, readNpz, readReference, relErr } from './ort-reference.js';
@@ -60,20 +59,16 @@ for (const [name, m] of Object.entries(ref.models)) {
     }
 
     it('FGSM and BIM robust accuracies are within ±1 point of the torch reference', async () => {
-      const got: string[] = [];
-      const want: string[] = [];
       for (const [e, acc] of Object.entries(m.fgsm)) {
         const eps = Number(e);
-        const r = await fgsm.run(clf, x, y, { norm: 'linf', eps, seed: 0 });
+        const r = await ATTACKS.fgsm.run(clf, x, y, { norm: 'linf', eps, seed: 0 });
         const pct = robustPct(r.fooled);
-        got.push(`fgsm ${e}: ${pct.toFixed(2)}`);
-        want.push(`fgsm ${e}: ${(100 * acc).toFixed(2)}`);
         expect(Math.abs(pct - 100 * acc), `${name} FGSM ε=${e}`).toBeLessThanOrEqual(1);
       }
       for (const [e, acc] of Object.entries(m.bim)) {
         const eps = Number(e);
         const steps = ref.attacks.bim.steps;
-        const r = await bim.run(clf, x, y, {
+        const r = await ATTACKS.bim.run(clf, x, y, {
           norm: 'linf',
           eps,
           steps,
@@ -81,11 +76,8 @@ for (const [name, m] of Object.entries(ref.models)) {
           seed: 0,
         });
         const pct = robustPct(r.fooled);
-        got.push(`bim ${e}: ${pct.toFixed(2)}`);
-        want.push(`bim ${e}: ${(100 * acc).toFixed(2)}`);
         expect(Math.abs(pct - 100 * acc), `${name} BIM ε=${e}`).toBeLessThanOrEqual(1);
       }
-      expect(got.length).toBe(want.length);
     }, 60_000);
   });
 }
