@@ -416,6 +416,40 @@ print(json.dumps({'keys': sorted(d.files), 'shape': list(xa.shape), 'dtype': str
   });
 });
 
+describe('modelguard attack: progress', () => {
+  it('draws a progress bar on a terminal, labelled with the attack and ε, and clears it', async () => {
+    const tty = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
+    Object.defineProperty(process.stderr, 'isTTY', { value: true, configurable: true });
+    try {
+      const out = join(tmp.dir, 'progress.json');
+      const code = await run([
+        'node',
+        'modelguard',
+        'attack',
+        MODEL,
+        '--data',
+        DATA,
+        '--attack',
+        'fgsm,square',
+        '--eps',
+        '0.1',
+        '--format',
+        'json',
+        '--output',
+        out,
+      ]);
+      expect(code).toBe(0);
+    } finally {
+      if (tty) Object.defineProperty(process.stderr, 'isTTY', tty);
+      else delete (process.stderr as { isTTY?: boolean }).isTTY;
+    }
+    const text = errText();
+    expect(text).toMatch(/\[#+\.*\] \d+\/120 fgsm ε=0\.1/);
+    expect(text).toContain('120/120 square ε=0.1');
+    expect(text).toContain('\r\x1b[2K');
+  });
+});
+
 describe('modelguard grad', () => {
   it('writes per-sample CE gradients shaped like x that match the analytic gradient', async () => {
     const file = join(tmp.dir, 'grad.npy');
