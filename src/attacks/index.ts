@@ -22,6 +22,8 @@ export {
   type Evaluation,
   evaluate,
 } from './evaluate.js';
+export { FAB_DEFAULT_STEPS, fabT } from './fab.js';
+export { projectOnHyperplane } from './fab-projection.js';
 export { fgsm } from './fgsm.js';
 export { hsj } from './hsj.js';
 export { bim, PGD_DEFAULT_STEPS, pgd } from './pgd.js';

@@ -1,9 +1,10 @@
 /**
- * Every attack by name. FAB-T is not implemented yet: it is absent here, so `runAutoAttack` reports
- * exactly what it ran (`ran`) and never claims FAB-T.
+ * Every attack by name. `runAutoAttack` runs the standard sequence from here and reports exactly what ran
+ * (`ran`); an attack missing from the registry would simply not be claimed.
  */
 import { apgdCe, apgdT } from './apgd.js';
 import { AttackError } from './errors.js';
+import { fabT } from './fab.js';
 import { fgsm } from './fgsm.js';
 import { hsj } from './hsj.js';
 import { bim, pgd } from './pgd.js';
@@ -16,9 +17,10 @@ export const ATTACKS = {
   pgd,
   'apgd-ce': apgdCe,
   'apgd-t': apgdT,
+  'fab-t': fabT,
   square,
   hsj,
-} as const satisfies Partial<Record<AttackName, Attack>>;
+} as const satisfies Record<AttackName, Attack>;
 
 export type ImplementedAttack = keyof typeof ATTACKS;
 

@@ -20,7 +20,7 @@ describe('runAutoAttack', () => {
       queries: 400,
     });
     expect(aa.ran).toEqual(autoAttackSequence());
-    expect(aa.ran).toEqual(['apgd-ce', 'apgd-t', 'square']);
+    expect(aa.ran).toEqual(['apgd-ce', 'apgd-t', 'fab-t', 'square']);
     expect(aa.results.map((r) => r.name)).toEqual(aa.ran);
     for (const i of wrong) {
       expect(aa.cleanCorrect[i]).toBe(0);
@@ -57,7 +57,7 @@ describe('runAutoAttack', () => {
       );
     }
     // The first stage is APGD-CE on the clean-correct points: the same seed reproduces it alone.
-    const alone = await ATTACKS['apgd-ce'].run(model, ds.x, ds.y, { norm: 'linf', eps, seed: 5, steps: 30 });
+    const alone = await ATTACKS['apgd-ce'].run(model, ds.x, ds.y, { norm: 'linf', eps, seed: 5, steps: 20 });
     expect(Array.from(alone.fooled)).toEqual(
       Array.from(aa.results[0]!.fooled, (v, i) => (wrong.includes(i) ? 1 : v)),
     );

@@ -109,12 +109,14 @@ describe('evaluate', () => {
     expect(ev.attacks.map((a) => [a.name, a.preset])).toEqual([
       ['apgd-ce', 'autoattack'],
       ['apgd-t', 'autoattack'],
+      ['fab-t', 'autoattack'],
       ['square', 'autoattack'],
     ]);
     const accs = ev.attacks.map((a) => a.robustAccuracy);
     expect(accs[1]).toBeLessThanOrEqual(accs[0]!);
     expect(accs[2]).toBeLessThanOrEqual(accs[1]!);
-    expect(ev.robustAccuracy[0]!.robustAccuracy).toBe(accs[2]);
+    expect(accs[3]).toBeLessThanOrEqual(accs[2]!);
+    expect(ev.robustAccuracy[0]!.robustAccuracy).toBe(accs[3]);
     expect(ev.attacks[1]!.attacked).toBe(20 - ev.attacks[0]!.fooled);
   });
 });

@@ -22,14 +22,15 @@ function checkResult(model: ToyClassifier, x: Tensor, y: Int32Array, r: AttackRe
   for (let i = 0; i < y.length; i++) {
     const dist = diffNorm(r.adversarial.data, x.data, i, d, opts.norm);
     expect(r.perturbation[i]!).toBeCloseTo(dist, 6);
-    if (r.name !== 'hsj' || r.fooled[i]) expect(dist).toBeLessThanOrEqual(opts.eps * (1 + 1e-5) + 1e-6);
+    if ((r.name !== 'hsj' && r.name !== 'fab-t') || r.fooled[i])
+      expect(dist).toBeLessThanOrEqual(opts.eps * (1 + 1e-5) + 1e-6);
     for (let j = 0; j < d; j++) {
       const v = r.adversarial.data[i * d + j]!;
       expect(v >= 0 && v <= 1).toBe(true);
     }
     const wrong = predictOne(model, r.adversarial.data, i) !== y[i];
     if (r.fooled[i]) expect(wrong).toBe(true);
-    else if (r.name !== 'hsj') expect(dist).toBe(0);
+    else if (r.name !== 'hsj' && r.name !== 'fab-t') expect(dist).toBe(0);
   }
 }
 
@@ -69,7 +70,7 @@ describe('white-box attacks on the toy models', () => {
       const ds = toyDataset(model, 12, 2, [3]);
       for (const norm of ['linf', 'l2'] as const) {
         const eps = norm === 'linf' ? 0.08 : 0.4;
-        for (const name of ['fgsm', 'bim', 'pgd', 'apgd-ce', 'apgd-t', 'square', 'hsj'] as const) {
+        for (const name of ['fgsm', 'bim', 'pgd', 'apgd-ce', 'apgd-t', 'fab-t', 'square', 'hsj'] as const) {
           const opts: AttackOptions = { norm, eps, seed: 3, steps: 10, queries: 300 };
           const r = await ATTACKS[name].run(model, ds.x, ds.y, opts);
           checkResult(model, ds.x, ds.y, r, opts);
@@ -211,5 +212,51 @@ describe('white-box attacks on the toy models', () => {
     ).rejects.toMatchObject({
       code: 'NEEDS_GRADIENTS',
     });
+  });
+});
+
+describe('FAB-T', () => {
+  it('projects onto a hyperplane with the closed forms when the box does not bind, and stays in the box when it does', async () => {
+    const { projectOnHyperplane } = await import('../../src/attacks/fab-projection.js');
+    const w = [0.5, -2, 1, 0];
+    const x = [0.5, 0.5, 0.5, 0.5];
+    const out = new Float64Array(4);
+    // c = b − w·x = 0.1: L2 δ = c·w/‖w‖², L∞ δ = c·sign(w)/‖w‖₁.
+    projectOnHyperplane(x, w, 0.1 + (0.25 - 1 + 0.5), 'l2', 0, 1, out);
+    w.forEach((v, j) => expect(out[j]).toBeCloseTo((0.1 * v) / 5.25, 10));
+    projectOnHyperplane(x, w, 0.1 + (0.25 - 1 + 0.5), 'linf', 0, 1, out);
+    w.forEach((v, j) => expect(out[j]).toBeCloseTo((0.1 * Math.sign(v)) / 3.5, 10));
+    // Near the box edge: x₂ = 0.99 cannot move up by much, so the others take over; result feasible.
+    const xe = [0.5, 0.5, 0.99, 0.5];
+    for (const norm of ['l2', 'linf'] as const) {
+      const b = 0.6 + (0.25 - 1 + 0.99);
+      projectOnHyperplane(xe, w, b, norm, 0, 1, out);
+      const reached = w.reduce((s, v, j) => s + v * (xe[j]! + out[j]!), 0);
+      expect(reached).toBeCloseTo(b, 8);
+      out.forEach((v, j) => expect(xe[j]! + v).toBeGreaterThanOrEqual(-1e-12));
+      out.forEach((v, j) => expect(xe[j]! + v).toBeLessThanOrEqual(1 + 1e-12));
+    }
+    // Unreachable inside the box: the largest move towards the plane.
+    projectOnHyperplane(x, w, 100, 'linf', 0, 1, out);
+    expect(Array.from(out)).toEqual([0.5, -0.5, 0.5, 0]);
+  });
+
+  it('finds the minimal perturbation to the decision boundary of a linear model', async () => {
+    const { ToyClassifier } = await import('../support/toy-classifier.js');
+    const model = new ToyClassifier(
+      [{ w: Float64Array.from([1, 0, -1, 0]), b: Float64Array.from([-0.5, 0.5]), inputs: 2, outputs: 2 }],
+      [2],
+    );
+    const x = { data: Float32Array.from([0.7, 0.3, 0.62, 0.9, 0.2, 0.1]), shape: [3, 2] };
+    const y = Int32Array.from([0, 0, 1]);
+    for (const norm of ['l2', 'linf'] as const) {
+      const r = await ATTACKS['fab-t'].run(model, x, y, { norm, eps: 0.15, seed: 1, steps: 20 });
+      // Distances to x₀ = 0.5: 0.2, 0.12, 0.3 (x₁ does not matter, so L2 = L∞).
+      [0.2, 0.12, 0.3].forEach((dist, i) => {
+        expect(r.perturbation[i]!).toBeGreaterThanOrEqual(dist - 1e-6);
+        expect(r.perturbation[i]!).toBeLessThanOrEqual(dist * 1.06);
+        expect(r.fooled[i]).toBe(dist <= 0.15 ? 1 : 0);
+      });
+    }
   });
 });
