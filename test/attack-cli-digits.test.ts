@@ -81,6 +81,48 @@ describe('modelguard attack on the digits models (onnxruntime)', () => {
     60_000,
   );
 
+  it('a model with an operator the gradient builder refuses: warning naming it, black-box fallback', async () => {
+    const r = await cli(
+      'attack',
+      join(FIX, 'digits_cumsum.onnx'),
+      '--data',
+      DATA,
+      '--attack',
+      'pgd',
+      '--eps',
+      '0.2',
+      '--limit',
+      '20',
+      '--queries',
+      '50',
+      '--format',
+      'json',
+    );
+    expect(r.code, r.out).toBe(0);
+    const doc = JSON.parse(r.out) as AttackReport;
+    expect(doc.model.gradients).toBe(false);
+    expect(doc.model.gradientUnavailable).toContain('CumSum');
+    expect(doc.attacks.map((a) => a.name)).toEqual(['square']);
+    const w = doc.warnings.find((x) => x.code === 'gradients-unavailable');
+    expect(w?.message).toMatch(/CumSum.*square instead of pgd/);
+    // grad cannot fall back: it is a tool error naming the operator.
+    const g = await run([
+      'node',
+      'modelguard',
+      'grad',
+      join(FIX, 'digits_cumsum.onnx'),
+      '--data',
+      DATA,
+      '--limit',
+      '2',
+      '--output',
+      join(tmp.dir, 'x.npy'),
+      '--no-progress',
+    ]);
+    expect(g).toBe(2);
+    expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain('CumSum');
+  }, 60_000);
+
   it('HTML on the CNN: a curve and digit images', async () => {
     const r = await cli(
       'attack',

@@ -76,6 +76,8 @@ export interface AttackFlags {
 export type LoadedClassifier = Classifier & {
   readonly removedSoftmax?: boolean | undefined;
   readonly gradientUnavailable?: string | undefined;
+  /** TF.js: where the logits come from (`softmax-removed` when a trailing softmax was cut off). */
+  readonly logitsFrom?: string | undefined;
 };
 
 /** The engines the command drives; injectable so tests can run the command on a model of their own. */
@@ -536,7 +538,7 @@ function modelInfo(path: string, format: 'onnx' | 'tfjs', model: LoadedClassifie
     clipMax: p.clipMax,
     layout: p.preprocessing.layout,
     softmaxOutput: p.softmaxOutput,
-    removedSoftmax: model.removedSoftmax ?? false,
+    removedSoftmax: model.removedSoftmax ?? model.logitsFrom === 'softmax-removed',
     gradients: model.capabilities.lossGradient,
     ...(model.gradientUnavailable === undefined ? {} : { gradientUnavailable: model.gradientUnavailable }),
   };
