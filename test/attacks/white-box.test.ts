@@ -223,9 +223,9 @@ describe('FAB-T', () => {
     const out = new Float64Array(4);
     // c = b − w·x = 0.1: L2 δ = c·w/‖w‖², L∞ δ = c·sign(w)/‖w‖₁.
     projectOnHyperplane(x, w, 0.1 + (0.25 - 1 + 0.5), 'l2', 0, 1, out);
-    w.forEach((v, j) => expect(out[j]).toBeCloseTo((0.1 * v) / 5.25, 10));
+    for (const [j, v] of w.entries()) expect(out[j]).toBeCloseTo((0.1 * v) / 5.25, 10);
     projectOnHyperplane(x, w, 0.1 + (0.25 - 1 + 0.5), 'linf', 0, 1, out);
-    w.forEach((v, j) => expect(out[j]).toBeCloseTo((0.1 * Math.sign(v)) / 3.5, 10));
+    for (const [j, v] of w.entries()) expect(out[j]).toBeCloseTo((0.1 * Math.sign(v)) / 3.5, 10);
     // Near the box edge: x₂ = 0.99 cannot move up by much, so the others take over; result feasible.
     const xe = [0.5, 0.5, 0.99, 0.5];
     for (const norm of ['l2', 'linf'] as const) {
@@ -233,8 +233,10 @@ describe('FAB-T', () => {
       projectOnHyperplane(xe, w, b, norm, 0, 1, out);
       const reached = w.reduce((s, v, j) => s + v * (xe[j]! + out[j]!), 0);
       expect(reached).toBeCloseTo(b, 8);
-      out.forEach((v, j) => expect(xe[j]! + v).toBeGreaterThanOrEqual(-1e-12));
-      out.forEach((v, j) => expect(xe[j]! + v).toBeLessThanOrEqual(1 + 1e-12));
+      for (const [j, v] of out.entries()) {
+        expect(xe[j]! + v).toBeGreaterThanOrEqual(-1e-12);
+        expect(xe[j]! + v).toBeLessThanOrEqual(1 + 1e-12);
+      }
     }
     // Unreachable inside the box: the largest move towards the plane.
     projectOnHyperplane(x, w, 100, 'linf', 0, 1, out);
