@@ -123,6 +123,58 @@ describe('modelguard attack on the digits models (onnxruntime)', () => {
     expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain('CumSum');
   }, 60_000);
 
+  it('--preset autoattack runs APGD-CE, APGD-T, FAB-T, Square in sequence and agrees with evaluate()', async () => {
+    const args = [
+      '--data',
+      DATA,
+      '--eps',
+      '0.1',
+      '--limit',
+      '12',
+      '--steps',
+      '10',
+      '--queries',
+      '100',
+      '--format',
+      'json',
+    ];
+    const r = await cli('attack', join(FIX, 'digits_cnn.onnx'), '--preset', 'autoattack', ...args);
+    expect(r.code, r.out).toBe(0);
+    const doc = JSON.parse(r.out) as AttackReport;
+    expect(doc.preset?.ran).toEqual(['apgd-ce', 'apgd-t', 'fab-t', 'square']);
+    expect(doc.preset?.skipped).toEqual([]);
+    for (let i = 1; i < doc.attacks.length; i++) {
+      const prev = doc.attacks[i - 1];
+      expect(doc.attacks[i]?.attacked).toBe((prev?.attacked ?? 0) - (prev?.fooled ?? 0));
+    }
+    // The attacks layer's own evaluation of the same deterministic attack gives the same numbers.
+    const f = await cli(
+      'attack',
+      join(FIX, 'digits_cnn.onnx'),
+      '--attack',
+      'fgsm',
+      ...args.slice(0, 6),
+      '--format',
+      'json',
+    );
+    const { loadOnnxClassifier } = await import('../src/ml/ort/index.js');
+    const { loadDataset } = await import('../src/ml/data/index.js');
+    const { evaluate } = await import('../src/attacks/index.js');
+    const model = await loadOnnxClassifier(join(FIX, 'digits_cnn.onnx'));
+    try {
+      const ev = await evaluate(model, await loadDataset(DATA, { limit: 12 }), ['fgsm'], [0.1], {
+        norm: 'linf',
+        seed: 0,
+        checks: false,
+      });
+      const mine = JSON.parse(f.out) as AttackReport;
+      expect(mine.cleanAccuracy).toBe(ev.cleanAccuracy);
+      expect(mine.robustAccuracy).toBe(ev.robustAccuracy[0]?.robustAccuracy);
+    } finally {
+      await model.dispose();
+    }
+  }, 60_000);
+
   it('HTML on the CNN: a curve and digit images', async () => {
     const r = await cli(
       'attack',
