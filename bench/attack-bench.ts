@@ -8,7 +8,10 @@
  * Runs alternate between the sides (each PyTorch run is a fresh process, start-up and warm-up untimed), and
  * CPU seconds (user + system, all threads) are printed too, since wall time on a shared machine is noisy.
  *
- * Usage: npx tsx bench/attack-bench.ts [--threads 2] [--eps 0.1] [--steps 40] [--batch 256] [--runs 5]
+ * Idle threads sleep on both sides by default (onnxruntime allow_spinning=0, OMP_WAIT_POLICY=PASSIVE for
+ * torch); --spin makes both spin (onnxruntime's and OpenMP's usual default, best on an idle machine).
+ *
+ * Usage: npx tsx bench/attack-bench.ts [--threads 2] [--eps 0.1] [--steps 40] [--batch 256] [--runs 5] [--spin]
  * Always exits 0 (2 for a bad option); prints PASS/FAIL for the target.
  */
 import { spawnSync } from 'node:child_process';
@@ -54,6 +57,7 @@ function median(v: number[]): number {
 
 async function main(): Promise<void> {
   let args: { threads: number; eps: number; steps: number; batch: number; runs: number };
+  let spinning = false;
   try {
     const { values } = parseArgs({
       options: {
@@ -62,8 +66,10 @@ async function main(): Promise<void> {
         steps: { type: 'string', default: '40' },
         batch: { type: 'string', default: '256' },
         runs: { type: 'string', default: '5' },
+        spin: { type: 'boolean', default: false },
       },
     });
+    spinning = values.spin;
     args = {
       threads: Number(values.threads),
       eps: Number(values.eps),
@@ -90,6 +96,7 @@ async function main(): Promise<void> {
 
   const clf = await loadOnnxClassifier(join(FIX, 'digits_cnn.onnx'), undefined, {
     intraOpNumThreads: args.threads,
+    spinning,
   });
   await ATTACKS.bim.run(clf, data, y, { ...opts, steps: 2 }); // warm-up (session creation, first-run allocations)
   const mg: Side = {
@@ -111,7 +118,7 @@ async function main(): Promise<void> {
     mg.cpu.push((c.user + c.system) / 1e6);
     mg.attacked = (clf.queries.gradient - before) / args.steps;
     mg.robust = res.fooled.reduce((a, f) => a + (f ? 0 : 1), 0) / n;
-    if (torch) torch = runTorch(args, torch);
+    if (torch) torch = runTorch(args, spinning, torch);
   }
   await clf.dispose();
 
@@ -140,7 +147,7 @@ async function main(): Promise<void> {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   process.stdout.write(
     `PGD-${args.steps} L∞ (no random start) ε=${args.eps} α=${opts.stepSize} on digits_cnn, ${n} test points, ` +
-      `batch ${args.batch}, ${args.runs} alternating runs per side, load average ${loadavg()[0]!.toFixed(1)}\n`,
+      `batch ${args.batch}, ${args.runs} alternating runs per side, idle threads ${spinning ? 'spin' : 'sleep'}, load average ${loadavg()[0]!.toFixed(1)}\n`,
   );
   for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
   if (torch) {
@@ -164,6 +171,7 @@ interface Side {
 /** One timed PyTorch run (bench/attack_ref.py --runs 1; its own warm-up is not timed); undefined if it fails. */
 function runTorch(
   args: { threads: number; eps: number; steps: number; batch: number },
+  spinning: boolean,
   side: Side,
 ): Side | undefined {
   const flags = ['--threads', args.threads, '--eps', args.eps, '--steps', args.steps, '--batch', args.batch];
@@ -172,7 +180,12 @@ function runTorch(
     [join(ROOT, 'bench', 'attack_ref.py'), ...flags.map(String), '--runs', '1'],
     {
       encoding: 'utf8',
-      env: { ...process.env, OMP_NUM_THREADS: String(args.threads) },
+      // torch's OpenMP threads wait as modelguard's onnxruntime threads do (spinning or sleeping)
+      env: {
+        ...process.env,
+        OMP_NUM_THREADS: String(args.threads),
+        OMP_WAIT_POLICY: spinning ? 'ACTIVE' : 'PASSIVE',
+      },
     },
   );
   try {
