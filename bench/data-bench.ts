@@ -1,0 +1,82 @@
+/**
+ * `npx tsx bench/data-bench.ts` — runDataChecks on a synthetic tabular set (issue 6 item 5): 50,000 samples
+ * × 64 features, 10 Gaussian classes (seeded), 5% of the labels flipped to another class, the features
+ * passed as the embedding. Prints seconds per check, peak RSS, and the label check's precision/recall on
+ * the flips. A script, not a test: the "targets" line says PASS/FAIL (< 60 s, < 1 GB).
+ *
+ * Usage: npx tsx bench/data-bench.ts [--samples N] [--features D] [--classes K] [--json]
+ */
+import { parseArgs } from 'node:util';
+import { Rng } from '../src/attacks/rng.js';
+import { runDataChecks } from '../src/defenses/data/index.js';
+
+const { values } = parseArgs({
+  options: {
+    samples: { type: 'string', default: '50000' },
+    features: { type: 'string', default: '64' },
+    classes: { type: 'string', default: '10' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const n = Number(values.samples);
+const d = Number(values.features);
+const k = Number(values.classes);
+const rng = new Rng(2026);
+const means = Float64Array.from({ length: k * d }, () => rng.normal() * 0.6);
+const x = new Float32Array(n * d);
+const y = new Int32Array(n);
+const flipped = new Set<number>();
+for (let i = 0; i < n; i++) {
+  const c = rng.int(k);
+  y[i] = c;
+  for (let j = 0; j < d; j++) x[i * d + j] = means[c * d + j]! + rng.normal();
+  if (rng.uniform() < 0.05) {
+    y[i] = (c + 1 + rng.int(k - 1)) % k;
+    flipped.add(i);
+  }
+}
+const dataset = { x: { data: x, shape: [n, d] }, y };
+const t = performance.now();
+const result = runDataChecks(dataset, { embeddings: dataset.x, seed: 0, folds: 5 });
+const total = (performance.now() - t) / 1000;
+const rssMB = process.resourceUsage().maxRSS / 1024;
+const issues = result.checks.labels?.issues ?? [];
+const found = new Set(result.suspects.filter((s) => s.reasons.includes('label-issue')).map((s) => s.index));
+const tp = [...found].filter((i) => flipped.has(i)).length;
+const report = {
+  samples: n,
+  features: d,
+  classes: k,
+  flipped: flipped.size,
+  seconds: {
+    labels: result.checks.labels?.seconds,
+    duplicates: result.checks.duplicates?.seconds,
+    outliers: result.checks.outliers?.seconds,
+    balance: result.checks.balance?.seconds,
+    total: Math.round(total * 1000) / 1000,
+  },
+  peakRssMB: Math.round(rssMB),
+  labelIssues: {
+    flagged: found.size,
+    listed: issues.length,
+    precision: found.size ? tp / found.size : 0,
+    recall: tp / flipped.size,
+    crossValAccuracy: result.checks.labels?.crossValAccuracy,
+  },
+  duplicates: result.checks.duplicates?.flagged,
+  outliers: result.checks.outliers?.flagged,
+  suspects: result.suspects.length,
+};
+const pass = total < 60 && rssMB < 1024;
+if (values.json) console.log(JSON.stringify({ ...report, pass }, null, 1));
+else {
+  console.log(`runDataChecks: ${n} samples × ${d} features, ${k} classes, ${flipped.size} labels flipped`);
+  for (const [name, s] of Object.entries(report.seconds)) console.log(`  ${name.padEnd(11)} ${s} s`);
+  console.log(`  peak RSS    ${report.peakRssMB} MB`);
+  const l = report.labelIssues;
+  console.log(
+    `  label issues: ${l.flagged} flagged, precision ${l.precision.toFixed(3)}, recall ${l.recall.toFixed(3)} (cv accuracy ${l.crossValAccuracy?.toFixed(3)})`,
+  );
+  console.log(`  duplicates flagged ${report.duplicates}, outliers flagged ${report.outliers}`);
+  console.log(`targets: total < 60 s and peak RSS < 1024 MB: ${pass ? 'PASS' : 'FAIL'}`);
+}
