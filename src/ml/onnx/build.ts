@@ -5,7 +5,7 @@ import { GRAD_RULES, NON_DIFFERENTIABLE } from './grad/registry.js';
 import type { RuleCtx } from './grad/rule.js';
 import { GraphInfo } from './infer.js';
 import { lossHead } from './loss.js';
-import { decodeModel, encodeModel, type OnnxModel, type OnnxNode } from './model.js';
+import { ATTR, decodeModel, encodeModel, type OnnxModel, type OnnxNode } from './model.js';
 import { DT, isFloatType } from './tensor.js';
 
 /** The gradient model: the original graph plus a loss head and the input gradient (see index.ts). */
@@ -82,7 +82,9 @@ export function buildGradientModel(
   const active = new Set([input]);
   for (const n of g.nodes) {
     if (NON_DIFFERENTIABLE.has(n.opType) && isDefault(n)) continue;
-    if (!n.input.some((i) => active.has(i))) continue;
+    // Control flow (If/Loop/Scan) reads outer tensors from its subgraphs: assume it depends on the input.
+    const captures = n.attrs.some((a) => a.type === ATTR.GRAPH || a.type === ATTR.GRAPHS);
+    if (!captures && !n.input.some((i) => active.has(i))) continue;
     for (const o of n.output) {
       const t = gi.get(o).elem;
       if (o && (t === 0 || isFloatType(t))) active.add(o);
@@ -100,7 +102,11 @@ export function buildGradientModel(
   for (let k = order.length - 1; k >= 0; k--) {
     const n = order[k] as OnnxNode;
     if (!n.output.some((o) => needed.has(o))) continue;
-    if (!n.input.some((i) => active.has(i))) continue;
+    if (
+      !n.input.some((i) => active.has(i)) &&
+      !n.attrs.some((a) => a.type === ATTR.GRAPH || a.type === ATTR.GRAPHS)
+    )
+      continue;
     path.push(n);
     for (const i of n.input) if (active.has(i)) needed.add(i);
   }

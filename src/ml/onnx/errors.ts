@@ -27,9 +27,10 @@ export class UnsupportedOpError extends Error {
   }
 }
 
-/** Wraps wire-level errors (truncation, malformed, limits) of the ONNX decoder. */
+/** Turns any error of decoding/building into OnnxGraphError (typed errors pass through). */
 export function asGraphError(e: unknown, what: string): Error {
   if (e instanceof OnnxGraphError || e instanceof UnsupportedOpError) return e;
-  if (e instanceof ModelguardError) return new OnnxGraphError(`${what}: ${e.message}`, { cause: e });
-  return e instanceof Error ? e : new OnnxGraphError(String(e));
+  // Wire-level errors (truncated, malformed, limits) and anything unexpected in a hostile model.
+  const msg = e instanceof ModelguardError || e instanceof Error ? e.message : String(e);
+  return new OnnxGraphError(`${what}: ${msg}`, { cause: e });
 }

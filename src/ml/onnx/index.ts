@@ -7,6 +7,7 @@
 import type { LossKind } from '../types.js';
 import { buildGradientModel as build, defaultOpset, type GradientModel } from './build.js';
 import { asGraphError, OnnxGraphError, UnsupportedOpError } from './errors.js';
+import { GraphInfo } from './infer.js';
 import { decodeModel, encodeModel } from './model.js';
 
 export { GRAD_RULES } from './grad/registry.js';
@@ -30,19 +31,23 @@ export function buildGradientModel(
   }
 }
 
-/** Exposes intermediate tensors as extra graph outputs (for activations). */
+/**
+ * Exposes intermediate tensors as extra graph outputs (for activations); their element types come from
+ * value_info or static inference.
+ */
 export function addOutputs(model: Uint8Array, tensors: readonly string[]): Uint8Array {
   const m = decodeModel(model);
-  const produced = new Map<string, number>();
-  for (const n of m.graph.nodes) for (const o of n.output) produced.set(o, 0);
-  for (const v of m.graph.valueInfo) if (produced.has(v.name)) produced.set(v.name, v.elemType);
+  const produced = new Set<string>();
+  for (const n of m.graph.nodes) for (const o of n.output) if (o) produced.add(o);
+  const gi = new GraphInfo(m.graph, defaultOpset(m));
   const have = new Set(m.graph.outputs.map((o) => o.name));
   for (const t of tensors) {
     if (!produced.has(t)) throw new OnnxGraphError(`no node produces a tensor named ${JSON.stringify(t)}`);
     if (have.has(t)) continue;
     have.add(t);
-    const vi = m.graph.valueInfo.find((v) => v.name === t);
-    m.graph.outputs.push(vi ?? { name: t, elemType: 1, dims: null });
+    const elem = gi.get(t).elem;
+    if (!elem) throw new OnnxGraphError(`the element type of ${JSON.stringify(t)} is not known`);
+    m.graph.outputs.push({ name: t, elemType: elem, dims: null });
   }
   return encodeModel(m);
 }

@@ -33,7 +33,7 @@ export class GraphInfo {
         if (v) this.consts.set(t.name, v);
       }
     }
-    for (const v of [...graph.inputs, ...graph.valueInfo]) {
+    for (const v of [...graph.inputs, ...graph.valueInfo, ...graph.outputs]) {
       if (this.info.has(v.name)) continue;
       this.info.set(v.name, {
         elem: v.elemType,
@@ -67,7 +67,57 @@ export class GraphInfo {
     this.info.set(name, { elem: elem || (old?.elem ?? 0), dims });
   }
 
+  /** Folds small integer shape arithmetic (torch exports compute slice bounds and shapes this way). */
+  private fold(n: OnnxNode): void {
+    const out = n.output[0];
+    if (!out || n.input.length === 0) return;
+    const vals = n.input.filter(Boolean).map((i) => this.consts.get(i));
+    if (vals.some((v) => v === undefined)) return;
+    const v = vals as number[][];
+    const a = v[0] as number[];
+    const zip = (f: (p: number, q: number) => number): number[] | undefined => {
+      const b = v[1] as number[];
+      const len = Math.max(a.length, b.length);
+      if ((a.length !== len && a.length !== 1) || (b.length !== len && b.length !== 1)) return undefined;
+      return Array.from({ length: len }, (_, i) =>
+        f(a[a.length === 1 ? 0 : i] as number, b[b.length === 1 ? 0 : i] as number),
+      );
+    };
+    let r: number[] | undefined;
+    switch (n.opType) {
+      case 'Add':
+        r = zip((p, q) => p + q);
+        break;
+      case 'Sub':
+        r = zip((p, q) => p - q);
+        break;
+      case 'Mul':
+        r = zip((p, q) => p * q);
+        break;
+      case 'Div':
+        r = zip((p, q) => (q === 0 ? Number.NaN : Math.trunc(p / q)));
+        break;
+      case 'Neg':
+        r = a.map((p) => -p);
+        break;
+      case 'Unsqueeze':
+      case 'Squeeze':
+      case 'Identity':
+      case 'Reshape':
+        r = a.slice();
+        break;
+      case 'Cast':
+        r = [DT.INT64, DT.INT32].includes(attrInt(n, 'to', 0) as 7) ? a.slice() : undefined;
+        break;
+      case 'Concat':
+        r = v.flat();
+        break;
+    }
+    if (r?.every((x) => Number.isFinite(x)) && r.length <= 64) this.consts.set(out, r);
+  }
+
   private infer(n: OnnxNode): void {
+    if (n.domain === '' || n.domain === 'ai.onnx') this.fold(n);
     const x = this.get(n.input[0] ?? '');
     const out = n.output[0];
     const xd = x.dims;

@@ -48,6 +48,7 @@ export const ATTR = {
   FLOATS: 6,
   INTS: 7,
   STRINGS: 8,
+  GRAPHS: 10,
 } as const;
 
 export interface Attr {

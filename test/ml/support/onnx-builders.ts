@@ -82,7 +82,17 @@ export function ort(): Promise<Ort> {
   return ortP;
 }
 
-export type Feed = Record<string, { data: Float64Array | Float32Array | BigInt64Array; dims: number[] }>;
+export type Feed = Record<
+  string,
+  { data: Float64Array | Float32Array | BigInt64Array | Uint8Array; dims: number[] }
+>;
+
+function tensorOf(o: Ort, d: Feed[string]['data'], dims: number[]): InstanceType<Ort['Tensor']> {
+  if (d instanceof Float64Array) return new o.Tensor('float64', d, dims);
+  if (d instanceof Float32Array) return new o.Tensor('float32', d, dims);
+  if (d instanceof BigInt64Array) return new o.Tensor('int64', d, dims);
+  return new o.Tensor('bool', d, dims);
+}
 
 /** Runs a model once; returns every output as numbers. */
 export async function runModel(
@@ -97,9 +107,7 @@ export async function runModel(
   try {
     const f: Record<string, InstanceType<Ort['Tensor']>> = {};
     for (const [k, v] of Object.entries(feed)) {
-      const type =
-        v.data instanceof Float64Array ? 'float64' : v.data instanceof Float32Array ? 'float32' : 'int64';
-      f[k] = new o.Tensor(type, v.data, v.dims);
+      f[k] = tensorOf(o, v.data, v.dims);
     }
     const out = await s.run(f);
     const r: Record<string, { data: number[]; dims: number[] }> = {};
@@ -280,8 +288,7 @@ export async function fdCheck(c: FdCase, build: (m: Uint8Array, loss: string) =>
     const f: Record<string, InstanceType<Ort['Tensor']>> = {};
     for (const [name, v] of Object.entries(feed)) {
       const d = name === first.name ? xs : v.data;
-      const type = d instanceof Float64Array ? 'float64' : d instanceof Float32Array ? 'float32' : 'int64';
-      f[name] = new o.Tensor(type, d, v.dims);
+      f[name] = tensorOf(o, d, v.dims);
     }
     const r = await sess.run(f);
     const z = Array.from(r[logitsName]?.data as ArrayLike<number>, Number);
