@@ -46,7 +46,17 @@ describe('attack report: numbers', () => {
     expect(e?.attacked).toBe(4);
     expect(e?.fooled).toBe(1);
     expect(e?.meanPerturbation).toBeCloseTo(0.1);
+    expect(e?.medianPerturbation).toBeCloseTo(0.1);
     expect(e?.queries).toBe(10);
+  });
+
+  it('mean and median perturbation over the fooled points only', () => {
+    const r = run('hsj', 1, [1, 1, 1, 0, 0], all);
+    const p = r.result.perturbation as Float32Array;
+    p.set([0.5, 0.25, 1, 0.125, 0]);
+    const [e] = entriesOf([r], correct, false);
+    expect(e?.meanPerturbation).toBeCloseTo(1.75 / 3, 6);
+    expect(e?.medianPerturbation).toBe(0.5);
   });
 
   it('worst case per sample: two attacks fooling different points beat either alone', () => {

@@ -134,7 +134,7 @@ export async function attackRuntime(): Promise<AttackRuntime> {
     loadDataset: (path, opts) => data.loadDataset(path, opts),
     attack: (name) => (attacks.isImplemented(name) ? attacks.attackByName(name) : undefined),
     async sanityChecks(model, dataset, entries, preset) {
-      const summaries = entries.map((e) => ({ ...e, medianPerturbation: 0, ...(preset ? { preset } : {}) }));
+      const summaries = entries.map((e) => ({ ...e, ...(preset ? { preset } : {}) }));
       const found = [
         ...(await attacks.checkModel(model, dataset)),
         ...attacks.checkAttackSummaries(summaries),

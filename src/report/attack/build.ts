@@ -35,6 +35,7 @@ export function entryOf(run: AttackRun, correct: Uint8Array, before: Uint8Array 
   let fooled = 0;
   let perturbation = 0;
   let queries = 0;
+  const norms: number[] = [];
   for (let i = 0; i < correct.length; i++) {
     if (run.active[i] !== 1) continue;
     attacked++;
@@ -42,8 +43,17 @@ export function entryOf(run: AttackRun, correct: Uint8Array, before: Uint8Array 
     if (run.result.fooled[i] === 1) {
       fooled++;
       perturbation += run.result.perturbation[i] ?? 0;
+      norms.push(run.result.perturbation[i] ?? 0);
     }
   }
+  norms.sort((a, b) => a - b);
+  const mid = norms.length >> 1;
+  const median =
+    norms.length === 0
+      ? 0
+      : norms.length % 2
+        ? (norms[mid] as number)
+        : ((norms[mid - 1] as number) + (norms[mid] as number)) / 2;
   return {
     name: run.name,
     norm: run.norm,
@@ -51,6 +61,7 @@ export function entryOf(run: AttackRun, correct: Uint8Array, before: Uint8Array 
     robustAccuracy: fraction(robust),
     successRate: attacked === 0 ? 0 : fooled / attacked,
     meanPerturbation: fooled === 0 ? 0 : perturbation / fooled,
+    medianPerturbation: median,
     queries: attacked === 0 ? 0 : queries / attacked,
     attacked,
     fooled,

@@ -81,10 +81,10 @@ function facts(r: AttackReport): Html {
 
 function attackTable(r: AttackReport): Html {
   if (r.attacks.length === 0) return html`<p class="empty">No attack ran.</p>`;
-  return html`<table id="results"><thead><tr><th>attack</th><th>norm</th><th class="num">ε</th><th class="num">robust accuracy</th><th class="num">success rate</th><th class="num">mean perturbation</th><th class="num">queries / point</th><th class="num">seconds</th></tr></thead>
+  return html`<table id="results"><thead><tr><th>attack</th><th>norm</th><th class="num">ε</th><th class="num">robust accuracy</th><th class="num">success rate</th><th class="num">mean / median perturbation</th><th class="num">queries / point</th><th class="num">seconds</th></tr></thead>
 <tbody>${r.attacks.map(
     (a) =>
-      html`<tr><td>${a.name}</td><td>${a.norm}</td><td class="num">${short(a.eps)}</td><td class="num">${percent(a.robustAccuracy)}</td><td class="num">${percent(a.successRate)} (${a.fooled}/${a.attacked})</td><td class="num">${short(a.meanPerturbation)}</td><td class="num">${queries(a.queries)}</td><td class="num">${seconds(a.seconds)}</td></tr>`,
+      html`<tr><td>${a.name}</td><td>${a.norm}</td><td class="num">${short(a.eps)}</td><td class="num">${percent(a.robustAccuracy)}</td><td class="num">${percent(a.successRate)} (${a.fooled}/${a.attacked})</td><td class="num">${short(a.meanPerturbation)} / ${short(a.medianPerturbation)}</td><td class="num">${queries(a.queries)}</td><td class="num">${seconds(a.seconds)}</td></tr>`,
   )}</tbody></table>`;
 }
 

@@ -42,6 +42,8 @@ export interface AttackEntry {
   readonly successRate: number;
   /** Mean perturbation norm (in `norm`) over the points it fooled; 0 when it fooled none. */
   readonly meanPerturbation: number;
+  /** Median of the same (what minimal-perturbation attacks such as HSJ are judged by). */
+  readonly medianPerturbation: number;
   /** Mean model queries per attacked point (forward + gradient). */
   readonly queries: number;
   readonly attacked: number;
