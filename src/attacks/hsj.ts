@@ -119,31 +119,43 @@ async function hsjSample(ctx: AttackContext, row: number, rng: Rng): Promise<Flo
       cur = await binarySearch(oracle, cur, orig, norm, theta, undefined);
       const numEval = Math.min(Math.floor(HSJ_INIT_EVAL * Math.sqrt(t + 1)), HSJ_MAX_EVAL);
       if (numEval > oracle.left()) break;
-      // Gradient-direction estimate at the boundary.
-      const probes = new Float32Array(numEval * d);
-      const dirs = new Float64Array(numEval * d);
-      for (let q = 0; q < numEval; q++) {
-        let n2 = 0;
-        for (let j = 0; j < d; j++) {
-          const v = norm === 'l2' ? rng.normal() : 2 * rng.uniform() - 1;
-          dirs[q * d + j] = v;
-          n2 += v * v;
+      // Gradient-direction estimate at the boundary, in chunks of batchSize probes (memory stays
+      // batchSize·d): Σ f_q·u_q and Σ u_q are accumulated, then centred by the mean decision.
+      const sumFU = new Float64Array(d);
+      const sumU = new Float64Array(d);
+      let sumF = 0;
+      for (let q0 = 0; q0 < numEval; q0 += ctx.batchSize) {
+        const count = Math.min(ctx.batchSize, numEval - q0);
+        const probes = new Float32Array(count * d);
+        const dirs = new Float64Array(count * d);
+        for (let q = 0; q < count; q++) {
+          let n2 = 0;
+          for (let j = 0; j < d; j++) {
+            const v = norm === 'l2' ? rng.normal() : 2 * rng.uniform() - 1;
+            dirs[q * d + j] = v;
+            n2 += v * v;
+          }
+          const s = n2 > 0 ? 1 / Math.sqrt(n2) : 0;
+          for (let j = 0; j < d; j++) {
+            const p = Math.min(Math.max(cur[j]! + delta * dirs[q * d + j]! * s, lo), hi);
+            probes[q * d + j] = p;
+            dirs[q * d + j] = (p - cur[j]!) / delta;
+          }
         }
-        const s = n2 > 0 ? 1 / Math.sqrt(n2) : 0;
-        for (let j = 0; j < d; j++) {
-          const p = Math.min(Math.max(cur[j]! + delta * dirs[q * d + j]! * s, lo), hi);
-          probes[q * d + j] = p;
-          dirs[q * d + j] = (p - cur[j]!) / delta;
+        const sat = await oracle.adversarial(probes, count);
+        for (let q = 0; q < count; q++) {
+          const f = 2 * sat[q]! - 1;
+          sumF += f;
+          for (let j = 0; j < d; j++) {
+            sumFU[j] = sumFU[j]! + f * dirs[q * d + j]!;
+            sumU[j] = sumU[j]! + dirs[q * d + j]!;
+          }
         }
       }
-      const sat = await oracle.adversarial(probes, numEval);
-      let mean = 0;
-      for (const v of sat) mean += 2 * v - 1;
-      mean /= numEval;
+      const mean = sumF / numEval;
       const update = new Float64Array(d);
-      for (let q = 0; q < numEval; q++) {
-        const f = Math.abs(mean) === 1 ? mean : 2 * sat[q]! - 1 - mean;
-        for (let j = 0; j < d; j++) update[j]! += (f * dirs[q * d + j]!) / numEval;
+      for (let j = 0; j < d; j++) {
+        update[j] = (Math.abs(mean) === 1 ? mean * sumU[j]! : sumFU[j]! - mean * sumU[j]!) / numEval;
       }
       if (norm === 'l2') {
         let n2 = 0;

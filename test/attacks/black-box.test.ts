@@ -80,6 +80,17 @@ describe('HopSkipJump', () => {
       for (const q of r.queries) expect(q).toBeLessThanOrEqual(1500);
       expect(Math.min(...r.queries)).toBeGreaterThan(100);
     }
+    // Probes go to the model in batches of at most batchSize (memory bounded by batchSize·d).
+    model.calls.maxBatch = 0;
+    const small = await ATTACKS.hsj.run(model, ds.x, ds.y, {
+      norm: 'l2',
+      eps: 1.5,
+      seed: 1,
+      steps: 3,
+      batchSize: 16,
+    });
+    expect(model.calls.maxBatch).toBeLessThanOrEqual(16);
+    expect(count(small.fooled)).toBe(10);
   });
 
   it('perturbation norms shrink as iterations go on; robust at ε means the norm found is above ε', async () => {
