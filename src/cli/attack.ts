@@ -116,8 +116,10 @@ export async function attackRuntime(): Promise<AttackRuntime> {
   return {
     async loadModel(path, format, profileFile) {
       const partial = profileFile === undefined ? undefined : await profiles.loadProfileFile(profileFile);
-      if (format === 'tfjs')
-        throw new UsageError(`${path}: TF.js models are not supported by this build yet`);
+      if (format === 'tfjs') {
+        const { loadTfjsClassifier } = await import('../ml/tfjs/index.js');
+        return loadTfjsClassifier(path, partial ?? {});
+      }
       const { loadOnnxClassifier } = await import('../ml/ort/index.js');
       const derived = await loadOnnxClassifier(path);
       if (partial === undefined) return derived;
