@@ -11,6 +11,8 @@ export interface PoisonSetMeta {
   readonly model: string;
   readonly poisonIndices: readonly number[];
   readonly epsClass: number;
+  /** Trigger pixels [row, column] of the 8×8 image. */
+  readonly pixels: readonly (readonly [number, number])[];
 }
 
 export function poisonMeta(): { sets: Record<string, PoisonSetMeta>; clean: { model: string } } {

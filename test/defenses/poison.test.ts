@@ -56,9 +56,11 @@ describe.each(Object.entries(meta.sets))('poisoned digits set %s', (name, set) =
     }
   });
 
-  // Measured: diag7's trojaned model flags nothing on its poison-free rows; badnets' flags 22 of its 125 ones
-  // (class 1 splits with a trimmed gap of 0.94 once the poison no longer shapes the pooled covariance).
-  it('flags at most one class, under 2% of the samples, once the poison is removed', async () => {
+  // Measured: diag7's trojaned model flags nothing on its poison-free rows. badnets' flags 22 of its 125 ones
+  // (class 1, trimmed gap 0.94): ones whose base stroke lights the bottom-right corner, i.e. clean images that
+  // look like the trigger and so excite the trojan's features. Not poison (their labels are right), but the
+  // detector is right that they stand apart; the test pins that explanation.
+  it('on the poison-free rows, flags at most trigger-like samples of one class', async () => {
     const poison = new Set(set.poisonIndices);
     const keep = Array.from(ds.y.keys()).filter((i) => !poison.has(i));
     const acts = await clf.activations!(ds.x, '/Relu_2_output_0');
@@ -73,6 +75,18 @@ describe.each(Object.entries(meta.sets))('poisoned digits set %s', (name, set) =
     expect(flagged.length).toBeLessThanOrEqual(1);
     expect(clean.suspects.length).toBeLessThan(0.02 * keep.length);
     expect(flagged.map((c) => c.label)).not.toContain(set.target);
+    if (clean.suspects.length === 0) return;
+    // Mean brightness of the trigger pixels: flagged samples vs the rest of their class.
+    const triggerMean = (rows: number[]) => {
+      let sum = 0;
+      for (const r of rows) for (const [i, j] of set.pixels) sum += ds.x.data[keep[r]! * 64 + i * 8 + j]!;
+      return sum / (rows.length * set.pixels.length);
+    };
+    const sus = new Set(clean.suspects.map((s) => s.index));
+    const label = flagged[0]!.label;
+    const inClass = Array.from(y.keys()).filter((r) => y[r] === label);
+    expect(triggerMean(inClass.filter((r) => sus.has(r)))).toBeGreaterThan(0.5);
+    expect(triggerMean(inClass.filter((r) => !sus.has(r)))).toBeLessThan(0.1);
   });
 });
 
