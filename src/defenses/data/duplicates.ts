@@ -1,6 +1,6 @@
 /**
  * Exact and near duplicates, by modality:
- * - images: exact = identical values; near = dHash Hamming distance ≤ `hammingThreshold` (candidates by
+ * - images: exact = identical values; near = pHash Hamming distance ≤ `hammingThreshold` (candidates by
  *   the pigeonhole principle: split the 64 bits into threshold + 1 bands, a pair within the threshold
  *   agrees on at least one band, so no pair is missed);
  * - texts: exact = identical normalised text; near = MinHash (character shingles) with LSH bands, the
@@ -10,18 +10,18 @@
  * Groups are connected components. A group whose members carry different labels is a conflict.
  */
 import {
-  dHash,
   fmix32,
   type ImageView,
   MinHasher,
   minHashSimilarity,
   normaliseText,
+  pHash,
   popcount32,
 } from './hashes.js';
 import { columnStats, type Matrix } from './matrix.js';
 
 export interface DuplicateOptions {
-  /** Images: dHash bits (of 64) that may differ. Default 6. */
+  /** Images: pHash bits (of 64) that may differ. Default 10. */
   readonly hammingThreshold?: number;
   /** Texts: estimated Jaccard similarity of shingle sets for a near duplicate. Default 0.5. */
   readonly jaccardThreshold?: number;
@@ -31,17 +31,18 @@ export interface DuplicateOptions {
   readonly numPerm?: number;
   /** Tabular: rounding grid for near duplicates, in standard deviations of each column. Default 0.01. */
   readonly roundStep?: number;
-  /** Candidates compared per LSH/band bucket member (caps the work on huge buckets). Default 64. */
+  /** Candidates compared per LSH/band bucket member (caps the work on huge buckets; beyond it a
+   * near pair may be missed). Default 256. */
   readonly maxBucketCompare?: number;
 }
 
 export const DUPLICATE_DEFAULTS = {
-  hammingThreshold: 6,
+  hammingThreshold: 10,
   jaccardThreshold: 0.5,
   shingle: 5,
   numPerm: 128,
   roundStep: 0.01,
-  maxBucketCompare: 64,
+  maxBucketCompare: 256,
 } as const;
 
 export interface DuplicateGroup {
@@ -158,7 +159,7 @@ export function imageDuplicates(
   const t = options.hammingThreshold ?? DUPLICATE_DEFAULTS.hammingThreshold;
   const cap = options.maxBucketCompare ?? DUPLICATE_DEFAULTS.maxBucketCompare;
   const hashes = new Uint32Array(2 * n);
-  for (let i = 0; i < n; i++) hashes.set(dHash(image(i)), 2 * i);
+  for (let i = 0; i < n; i++) hashes.set(pHash(image(i)), 2 * i);
   const uf = new UnionFind(n);
   joinBuckets(bucketsBy(n, (i) => rowHash(raw, i)).values(), uf, cap, (a, b) => rowsEqual(raw, a, b));
   const bands = Math.min(64, t + 1);

@@ -1,5 +1,5 @@
 /**
- * Hashes for the duplicate check: a 64-bit difference hash (dHash) of an image, MinHash signatures of a
+ * Hashes for the duplicate check: a 64-bit perceptual hash (pHash, DCT based) of an image, MinHash signatures of a
  * text's character shingles (a seeded family of 32-bit mixers), and 32-bit FNV-1a / murmur3 finalisers.
  */
 import { Rng } from '../../attacks/rng.js';
@@ -36,21 +36,14 @@ export interface ImageView {
   readonly layout: 'NCHW' | 'NHWC';
 }
 
-/**
- * dHash: the image averaged to gray, area-averaged down to 9×8, then one bit per horizontally adjacent
- * pair (left < right). Returned as two 32-bit words [rows 0–3, rows 4–7]. Invariant to brightness and
- * contrast changes; a shift by a pixel or two of a larger image changes few bits.
- */
-export function dHash(img: ImageView): [number, number] {
-  const W = 9;
-  const H = 8;
-  const small = new Float64Array(W * H);
-  const weight = new Float64Array(W * H);
+/** The image averaged to gray and area-resampled to `outH × outW` (each source pixel split over the cells it overlaps). */
+function grayResample(img: ImageView, outH: number, outW: number): Float64Array {
+  const small = new Float64Array(outW * outH);
+  const weight = new Float64Array(outW * outH);
   const { data, offset, height, width, channels, layout } = img;
   for (let r = 0; r < height; r++) {
-    // Each source pixel goes (fractionally) into the cells it overlaps.
-    const y0 = (r * H) / height;
-    const y1 = ((r + 1) * H) / height;
+    const y0 = (r * outH) / height;
+    const y1 = ((r + 1) * outH) / height;
     for (let c = 0; c < width; c++) {
       let v = 0;
       for (let ch = 0; ch < channels; ch++) {
@@ -60,32 +53,55 @@ export function dHash(img: ImageView): [number, number] {
             : data[offset + (r * width + c) * channels + ch]!;
       }
       v /= channels;
-      const x0 = (c * W) / width;
-      const x1 = ((c + 1) * W) / width;
-      for (let cy = Math.floor(y0); cy < Math.min(H, Math.ceil(y1)); cy++) {
+      const x0 = (c * outW) / width;
+      const x1 = ((c + 1) * outW) / width;
+      for (let cy = Math.floor(y0); cy < Math.min(outH, Math.ceil(y1)); cy++) {
         const wy = Math.min(y1, cy + 1) - Math.max(y0, cy);
-        for (let cx = Math.floor(x0); cx < Math.min(W, Math.ceil(x1)); cx++) {
+        for (let cx = Math.floor(x0); cx < Math.min(outW, Math.ceil(x1)); cx++) {
           const w = wy * (Math.min(x1, cx + 1) - Math.max(x0, cx));
           if (w <= 0) continue;
-          small[cy * W + cx]! += w * v;
-          weight[cy * W + cx]! += w;
+          small[cy * outW + cx]! += w * v;
+          weight[cy * outW + cx]! += w;
         }
       }
     }
   }
   for (let i = 0; i < small.length; i++) small[i] = weight[i]! > 0 ? small[i]! / weight[i]! : 0;
-  const words: [number, number] = [0, 0];
-  for (let r = 0; r < H; r++) {
-    for (let c = 0; c < 8; c++) {
-      const a = small[r * W + c]!;
-      const b = small[r * W + c + 1]!;
-      // A tolerance so flat regions (a - b ≈ 0 by rounding) give a stable 0.
-      if (b - a > 1e-6 * (Math.abs(a) + Math.abs(b) + 1e-12)) {
-        const bit = (r % 4) * 8 + c;
-        words[r < 4 ? 0 : 1] |= 1 << bit;
-      }
+  return small;
+}
+
+const P = 32;
+/** DCT-II basis: COS[u * P + x] = cos(π (2x + 1) u / 2P). */
+const COS = Float64Array.from({ length: P * P }, (_, i) =>
+  Math.cos((Math.PI * (2 * (i % P) + 1) * Math.floor(i / P)) / (2 * P)),
+);
+
+/**
+ * pHash: the gray image area-resampled to 32×32, its 2-D DCT-II, the 8×8 lowest frequencies; one bit per
+ * coefficient above their median (the DC term left out of the median). Two 32-bit words. Low frequencies
+ * barely move under small shifts, brightness or contrast changes.
+ */
+export function pHash(img: ImageView): [number, number] {
+  const g = grayResample(img, P, P);
+  // Rows then columns, keeping only the 8 lowest frequencies of each.
+  const rows = new Float64Array(P * 8);
+  for (let r = 0; r < P; r++)
+    for (let u = 0; u < 8; u++) {
+      let s = 0;
+      for (let x = 0; x < P; x++) s += g[r * P + x]! * COS[u * P + x]!;
+      rows[r * 8 + u] = s;
     }
-  }
+  const coef = new Float64Array(64);
+  for (let v = 0; v < 8; v++)
+    for (let u = 0; u < 8; u++) {
+      let s = 0;
+      for (let y = 0; y < P; y++) s += rows[y * 8 + u]! * COS[v * P + y]!;
+      coef[v * 8 + u] = s;
+    }
+  const sorted = Array.from(coef.subarray(1)).sort((a, b) => a - b);
+  const median = (sorted[31]! + sorted[32]!) / 2;
+  const words: [number, number] = [0, 0];
+  for (let i = 0; i < 64; i++) if (coef[i]! > median) words[i >> 5]! |= 1 << (i & 31);
   return [words[0] >>> 0, words[1] >>> 0];
 }
 
