@@ -29,6 +29,8 @@ export interface AutoAttackResult {
   readonly eps: number;
   /** Attacks that ran, in order. */
   readonly ran: AttackName[];
+  /** Attacks of the standard sequence left out, and why (no gradients, too few classes). */
+  readonly skipped: { name: AttackName; reason: string }[];
   /** Per attack, on the samples still robust when it started (the others: not attacked, 0 queries). */
   readonly results: AttackResult[];
   /** Per sample: the model was right on the clean input. */
@@ -84,9 +86,18 @@ export async function runAutoAttack(
   const adversarial = Float32Array.from(x.data);
   const ran: AttackName[] = [];
   const results: AttackResult[] = [];
-  const sequence = autoAttackSequence().filter(
-    (name) => model.capabilities.lossGradient || !isWhiteBox(name),
-  );
+  const skipped: { name: AttackName; reason: string }[] = [];
+  const sequence = autoAttackSequence().filter((name) => {
+    if (isWhiteBox(name) && !model.capabilities.lossGradient) {
+      skipped.push({ name, reason: 'the model provides no input gradients' });
+      return false;
+    }
+    if (name === 'apgd-t' && k < 4) {
+      skipped.push({ name, reason: `targeted DLR needs at least 4 classes, the model has ${k}` });
+      return false;
+    }
+    return true;
+  });
   for (const name of sequence) {
     if (!robust.some((v) => v === 1)) break;
     const attack = (ATTACKS as Partial<Record<AttackName, Attack>>)[name]!;
@@ -118,6 +129,7 @@ export async function runAutoAttack(
     norm: opts.norm,
     eps: opts.eps,
     ran,
+    skipped,
     results,
     cleanCorrect,
     robust,

@@ -34,6 +34,8 @@ export interface EpsEvaluation {
   /** Worst case over the attacks run, over all points. */
   readonly robustAccuracy: number;
   readonly ran: AttackName[];
+  /** Attacks of a preset left out, and why (e.g. APGD-T on fewer than 4 classes). */
+  readonly skipped: { name: AttackName; reason: string }[];
   /** Per sample: clean-correct and no attack fooled it at this ε. */
   readonly robust: Uint8Array;
   /** Per sample: the first successful adversarial example, or the original. */
@@ -102,6 +104,7 @@ export async function evaluate(
     const robust = Uint8Array.from(cleanCorrect);
     const adversarial = Float32Array.from(x.data);
     const ran: AttackName[] = [];
+    const skipped: { name: AttackName; reason: string }[] = [];
     const markFooled = (fooled: Uint8Array, adv: Float32Array) => {
       for (let i = 0; i < n; i++) {
         if (robust[i] && fooled[i]) {
@@ -132,6 +135,7 @@ export async function evaluate(
           summaries.push(summarise(r, attacked, Uint8Array.from(stillRobust), 'autoattack'));
         });
         ran.push(...aa.ran);
+        skipped.push(...aa.skipped);
         markFooled(
           Uint8Array.from(aa.robust, (v, i) => (aa.cleanCorrect[i] && !v ? 1 : 0)),
           aa.adversarial.data,
@@ -165,6 +169,7 @@ export async function evaluate(
       eps: epsilon,
       robustAccuracy: n === 0 ? 0 : robust.reduce((a, v) => a + v, 0) / n,
       ran,
+      skipped,
       robust,
       adversarial: { data: adversarial, shape: [...x.shape] },
     });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { autoAttackSequence, runAutoAttack } from '../../src/attacks/autoattack.js';
 import { ATTACKS } from '../../src/attacks/registry.js';
 import { diffNorm } from '../../src/attacks/vec.js';
-import { mlpToy, toyDataset } from '../support/toy-classifier.js';
+import { denseLayers, mlpToy, ToyClassifier, toyDataset } from '../support/toy-classifier.js';
 
 const count = (a: Uint8Array) => a.reduce((s, v) => s + v, 0);
 
@@ -68,6 +68,23 @@ describe('runAutoAttack', () => {
     const ds = toyDataset(model, 10, 3);
     const aa = await runAutoAttack(model, ds.x, ds.y, { norm: 'l2', eps: 0.3, seed: 1, queries: 100 });
     expect(aa.ran).toEqual(['square']);
+    expect(aa.skipped.map((x) => x.name)).toEqual(['apgd-ce', 'apgd-t', 'fab-t']);
     for (const q of aa.results[0]!.queries) expect(q).toBeLessThanOrEqual(100);
+  });
+
+  it('leaves APGD-T out on a model with fewer than 4 classes and says why', async () => {
+    const model = new ToyClassifier(denseLayers([16, 3], 4), [16]);
+    const ds = toyDataset(model, 12, 1);
+    const aa = await runAutoAttack(model, ds.x, ds.y, {
+      norm: 'linf',
+      eps: 0.05,
+      seed: 1,
+      steps: 10,
+      queries: 50,
+    });
+    expect(aa.ran).toEqual(['apgd-ce', 'fab-t', 'square']);
+    expect(aa.skipped).toEqual([
+      { name: 'apgd-t', reason: 'targeted DLR needs at least 4 classes, the model has 3' },
+    ]);
   });
 });
