@@ -1,10 +1,16 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { addOutputs, buildGradientModel } from '../onnx/index.js';
+import {
+  applyPreprocessing,
+  type ModelIo,
+  type ProfilePreprocessing,
+  preprocessingGradient,
+  resolveProfile,
+} from '../profile.js';
 import type { Capabilities, Classifier, LossKind, ModelProfile, Tensor } from '../types.js';
 import { GradientUnavailableError, OrtBackendError } from './errors.js';
 import { ORT_LIMITS } from './limits.js';
-import { type AffinePlan, affinePlan, toAttackGradient, toModelInput } from './preprocess.js';
 
 type Ort = typeof import('onnxruntime-node');
 
@@ -51,9 +57,11 @@ interface GradSession {
  * gradient rule), `capabilities.lossGradient` is false, `gradientUnavailable` keeps the builder's message and
  * `lossGradient` throws GradientUnavailableError, so attacks fall back to black-box ones.
  *
- * Preprocessing (scale, mean/std) is applied in TypeScript before each call and chain-ruled back into the
- * gradient (see preprocess.ts). Without a profile, one is derived from the graph: input shape and class count
- * from the first input/output, inputs in [0, 1], no preprocessing.
+ * Preprocessing is applied in TypeScript before each call (ml/profile.ts applyPreprocessing: scale, per-channel
+ * mean/std, NCHW ↔ NHWC when the attack-space layout differs from the model's) and chain-ruled back into the
+ * gradient (preprocessingGradient: `g · scale / std[c]`, transposed back), so the ONNX graph never contains
+ * it. Identity preprocessing costs nothing. Without a profile, resolveProfile derives one from the graph
+ * (input dims and layout, class count from the output, clip [0, 1], softmaxOutput from the builder).
  */
 export async function loadOnnxClassifier(
   model: string | Uint8Array,
@@ -82,13 +90,7 @@ export async function loadOnnxClassifier(
   const forward = await create(bytes, 'model');
   const inputName = pick(forward.inputNames, options.input, 'input');
   const outputName = pick(forward.outputNames, options.output, 'output');
-  const prof = profile ?? deriveProfile(forward, inputName, outputName);
-  const sampleShape = prof.inputShape;
-  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-  const plan: AffinePlan = affinePlan(prof.preprocessing, sampleShape);
-  const batch = Math.max(1, Math.min(options.batchSize ?? ORT_LIMITS.maxBatch, ORT_LIMITS.maxBatch));
   const io = { input: inputName, output: outputName };
-
   const gradSessions = new Map<string, GradSession>();
   let gradientUnavailable: string | undefined;
   let softmaxRemoved = false;
@@ -116,9 +118,22 @@ export async function loadOnnxClassifier(
   try {
     await gradSession({ kind: 'ce' });
   } catch (e) {
-    if (e instanceof OrtBackendError) throw e;
+    // The builder refused the model, or onnxruntime refused the gradient graph: predictions still work.
     gradientUnavailable = (e as Error).message;
   }
+
+  const finalProfile: ModelProfile =
+    profile ??
+    resolveProfile({}, { ...graphIo(forward, inputName, outputName), softmaxOutput: softmaxRemoved });
+  const sampleShape = finalProfile.inputShape;
+  const sampleSize = sampleShape.reduce((a, b) => a * b, 1);
+  const pre: ProfilePreprocessing = finalProfile.preprocessing;
+  const identity =
+    pre.scale === 1 &&
+    pre.mean.length === 0 &&
+    pre.std.length === 0 &&
+    (pre.inputLayout ?? pre.layout) === pre.layout;
+  const batch = Math.max(1, Math.min(options.batchSize ?? ORT_LIMITS.maxBatch, ORT_LIMITS.maxBatch));
 
   const actSessions = new Map<string, InferenceSession>();
   const queries = { forward: 0, gradient: 0 };
@@ -127,7 +142,6 @@ export async function loadOnnxClassifier(
     classGradient: gradientUnavailable === undefined,
     activations: true,
   };
-  const finalProfile: ModelProfile = profile ?? { ...prof, softmaxOutput: softmaxRemoved };
 
   const checkInput = (x: Tensor): number => {
     const n = x.shape[0] ?? 0;
@@ -142,8 +156,15 @@ export async function loadOnnxClassifier(
       );
     return n;
   };
-  const feedX = (ort: Ort, x: Float32Array, n: number): OrtTensor =>
-    new ort.Tensor('float32', toModelInput(plan, x), [n, ...sampleShape]);
+  /** Attack-space rows → a model-input tensor (preprocessed, in the model's layout). */
+  const feedX = (ort: Ort, x: Float32Array, n: number): OrtTensor => {
+    const t: Tensor = { data: x, shape: [n, ...sampleShape] };
+    const m = identity ? t : applyPreprocessing(t, pre);
+    return new ort.Tensor('float32', m.data, m.shape);
+  };
+  /** Gradient with respect to the model input → with respect to the attack-space input. */
+  const toAttackGradient = (g: Float32Array, modelDims: readonly number[]): Float32Array =>
+    identity ? g : preprocessingGradient({ data: g, shape: modelDims }, pre).data;
 
   const classifier: OnnxClassifier = {
     profile: finalProfile,
@@ -184,9 +205,8 @@ export async function loadOnnxClassifier(
       const grad = new Float32Array(n * sampleSize);
       for (let s = 0; s < n; s += batch) {
         const m = Math.min(batch, n - s);
-        const feeds: Record<string, OrtTensor> = {
-          [g.input]: feedX(ort, x.data.subarray(s * sampleSize, (s + m) * sampleSize), m),
-        };
+        const xin = feedX(ort, x.data.subarray(s * sampleSize, (s + m) * sampleSize), m);
+        const feeds: Record<string, OrtTensor> = { [g.input]: xin };
         // The logit head reads its class index from the labels input.
         const lab =
           loss.kind === 'logit' ? new Int32Array(m).fill(loss.classIndex) : labels.subarray(s, s + m);
@@ -203,10 +223,10 @@ export async function loadOnnxClassifier(
         )
           throw new OrtBackendError('the gradient graph returned outputs of unexpected type or size');
         lossOut.set(l, s);
-        grad.set(d, s * sampleSize);
+        grad.set(toAttackGradient(d, xin.dims), s * sampleSize);
         queries.gradient += m;
       }
-      return { loss: lossOut, grad: toAttackGradient(plan, grad) };
+      return { loss: lossOut, grad };
     },
 
     async activations(x: Tensor, layer: string): Promise<Tensor> {
@@ -298,33 +318,17 @@ function int64(ort: Ort, v: Int32Array): OrtTensor {
   return new ort.Tensor('int64', b, [v.length]);
 }
 
-/** A profile from the graph alone: fixed sample dims, inputs in [0, 1], no preprocessing. */
-function deriveProfile(session: InferenceSession, input: string, output: string): ModelProfile {
-  const dimsOf = (
-    meta: readonly InferenceSession.ValueMetadata[],
-    name: string,
-  ): readonly (number | string)[] => {
+/** What the graph says about its input and output, for resolveProfile (unknown dims as null). */
+function graphIo(session: InferenceSession, input: string, output: string): ModelIo {
+  const dimsOf = (meta: readonly InferenceSession.ValueMetadata[], name: string): (number | null)[] => {
     const m = meta.find((v) => v.name === name);
-    return m?.isTensor ? m.shape : [];
+    return m?.isTensor ? m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : null)) : [];
   };
-  const inShape = dimsOf(session.inputMetadata, input).slice(1);
-  const outShape = dimsOf(session.outputMetadata, output);
-  const k = outShape[outShape.length - 1];
-  if (inShape.length === 0 || inShape.some((d) => typeof d !== 'number' || d <= 0))
-    throw new OrtBackendError(
-      `input ${input} has no fixed sample shape ([${inShape.join(', ')}]); give a model profile`,
-    );
-  if (typeof k !== 'number' || k <= 0 || outShape.length !== 2)
-    throw new OrtBackendError(
-      `output ${output} is not [N, classes] ([${outShape.join(', ')}]); give a model profile`,
-    );
-  const shape = inShape as number[];
+  const out = dimsOf(session.outputMetadata, output);
+  const k = out.length === 2 ? out[1] : null;
   return {
-    inputShape: shape,
-    numClasses: k,
-    clipMin: 0,
-    clipMax: 1,
-    preprocessing: { layout: shape.length === 3 ? 'NCHW' : 'flat', scale: 1, mean: [], std: [] },
-    softmaxOutput: false,
+    inputShape: dimsOf(session.inputMetadata, input),
+    ...(typeof k === 'number' ? { numClasses: k } : {}),
+    layoutHint: 'NCHW',
   };
 }

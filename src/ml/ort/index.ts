@@ -1,4 +1,3 @@
 export { loadOnnxClassifier, type OnnxClassifier, type OnnxClassifierOptions } from './classifier.js';
 export { GradientUnavailableError, OrtBackendError } from './errors.js';
 export { ORT_LIMITS } from './limits.js';
-export { type AffinePlan, affinePlan, toAttackGradient, toModelInput } from './preprocess.js';
