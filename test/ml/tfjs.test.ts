@@ -240,6 +240,42 @@ describe('TF.js classifier (graph model)', () => {
   });
 });
 
+describe('TF.js runtime', () => {
+  it('the wasm-op depthwise input gradient equals the cpu kernel (bridged into wasm) for strides, sizes and paddings', () => {
+    const { tf } = rt;
+    expect(tf.getBackend()).toBe('wasm');
+    const r = rng(5);
+    const rand = (shape: number[]) =>
+      tf.tensor(
+        Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() - 0.5),
+        shape,
+      );
+    for (const size of [5, 6, 7])
+      for (const k of [1, 3, 4])
+        for (const s of [1, 2, 3])
+          for (const pad of ['same', 'valid'] as const) {
+            if (pad === 'valid' && k > size) continue;
+            const x = rand([2, size, size + 1, 3]) as import('@tensorflow/tfjs-core').Tensor4D;
+            const f = rand([k, k, 3, 1]) as import('@tensorflow/tfjs-core').Tensor4D;
+            const y = tf.depthwiseConv2d(x, f, s, pad);
+            const dy = rand(y.shape);
+            const ours = tf.grad((xt) => tf.depthwiseConv2d(xt as typeof x, f, s, pad))(x, dy);
+            const kernel = tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, {
+              strides: [s, s],
+              pad,
+              dilations: [1, 1],
+              inputShape: x.shape,
+            } as never) as import('@tensorflow/tfjs-core').Tensor;
+            const a = Array.from(ours.dataSync());
+            const b = Array.from(kernel.dataSync());
+            expect(a.length).toBe(b.length);
+            const worst = a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0);
+            expect(worst, `size ${size} k ${k} stride ${s} ${pad}`).toBeLessThan(1e-5);
+            tf.dispose([x, f, y, dy, ours, kernel]);
+          }
+  });
+});
+
 describe('TF.js model folders', () => {
   it('refuses shard paths that leave the folder, symlinks out, and size mismatches', () => {
     const base = JSON.stringify({

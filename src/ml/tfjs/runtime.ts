@@ -57,8 +57,86 @@ async function start(preferCpu: boolean): Promise<TfRuntime> {
   ]);
   // tfjs-layers registers the gradients; the replacement goes in after them.
   installDepthwiseInputGradient(tf);
+  unfuseWhileDifferentiating(tf);
   if (backend === 'wasm') await bridgeMissingKernels(tf);
   return { tf, layers, converter, backend, ...(wasmError === undefined ? {} : { wasmError }) };
+}
+
+type T4 = import('@tensorflow/tfjs-core').Tensor4D;
+type TensorT = import('@tensorflow/tfjs-core').Tensor;
+interface FusedArgs {
+  x: T4;
+  filter: T4;
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dilations?: [number, number] | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  bias?: TensorT;
+  activation?: string;
+  preluActivationWeights?: TensorT;
+  leakyreluAlpha?: number;
+}
+
+/**
+ * While a gradient is being taken, fused convolutions with a linear activation keep their own gradient,
+ * which computes the filter gradient eagerly (Conv2DBackpropFilter: missing on wasm, and wasted work for
+ * input gradients). Under tf.grad they run unfused (conv, bias add, activation), whose registered
+ * gradients compute only what is asked for. Outside gradients the fused ops run as before.
+ */
+function unfuseWhileDifferentiating(tf: Tf): void {
+  const fused = tf.fused as unknown as Record<string, (args: FusedArgs) => TensorT>;
+  const activate = (y: TensorT, a: FusedArgs): TensorT => {
+    switch (a.activation ?? 'linear') {
+      case 'linear':
+        return y;
+      case 'relu':
+        return tf.relu(y);
+      case 'relu6':
+        return tf.relu6(y);
+      case 'elu':
+        return tf.elu(y);
+      case 'sigmoid':
+        return tf.sigmoid(y);
+      case 'prelu':
+        return tf.prelu(y, a.preluActivationWeights as TensorT);
+      case 'leakyrelu':
+        return tf.leakyRelu(y, a.leakyreluAlpha ?? 0.2);
+      default:
+        throw new Error(`unknown fused activation ${a.activation}`);
+    }
+  };
+  const wrap = (name: string, plain: (a: FusedArgs) => TensorT) => {
+    const original = fused[name];
+    if (original === undefined) return;
+    fused[name] = (a: FusedArgs) => {
+      if (tf.engine().state.gradientDepth === 0) return original(a);
+      const y = plain(a);
+      return activate(a.bias === undefined || a.bias === null ? y : tf.add(y, a.bias), a);
+    };
+  };
+  wrap('conv2d', (a) =>
+    tf.conv2d(
+      a.x,
+      a.filter,
+      a.strides,
+      a.pad,
+      a.dataFormat ?? 'NHWC',
+      a.dilations ?? [1, 1],
+      a.dimRoundingMode,
+    ),
+  );
+  wrap('depthwiseConv2d', (a) =>
+    tf.depthwiseConv2d(
+      a.x,
+      a.filter,
+      a.strides,
+      a.pad,
+      a.dataFormat ?? 'NHWC',
+      a.dilations ?? [1, 1],
+      a.dimRoundingMode,
+    ),
+  );
 }
 
 interface TensorInfo {
