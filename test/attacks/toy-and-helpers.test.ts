@@ -92,3 +92,37 @@ describe('projections', () => {
     }
   });
 });
+
+describe('image geometry for Square', () => {
+  it('maps (channel, row, column) for NCHW, NHWC and flat samples, and sizes windows by p', async () => {
+    const { geometryOf, windowFor } = await import('../../src/attacks/geometry.js');
+    const nchw = geometryOf([3, 4, 5], 'NCHW');
+    expect([nchw.c, nchw.h, nchw.w, nchw.index(2, 1, 3)]).toEqual([3, 4, 5, 2 * 20 + 1 * 5 + 3]);
+    const nhwc = geometryOf([4, 5, 3], 'NHWC');
+    expect([nhwc.c, nhwc.h, nhwc.w, nhwc.index(2, 1, 3)]).toEqual([3, 4, 5, (1 * 5 + 3) * 3 + 2]);
+    const flat = geometryOf([16], 'flat');
+    expect([flat.c, flat.h, flat.w, flat.index(0, 0, 7)]).toEqual([1, 1, 16, 7]);
+    expect(windowFor(geometryOf([1, 10, 10], 'NCHW'), 0.25, 1)).toEqual({ sh: 5, sw: 5 });
+    expect(windowFor(flat, 0.25, 1)).toEqual({ sh: 1, sw: 4 });
+    expect(windowFor(geometryOf([1, 10, 10], 'NCHW'), 0.001, 3)).toEqual({ sh: 3, sw: 3 });
+  });
+
+  it('Square works on flat (tabular) inputs in both norms', async () => {
+    const { ATTACKS } = await import('../../src/attacks/registry.js');
+    const { denseLayers, ToyClassifier, toyDataset } = await import('../support/toy-classifier.js');
+    const model = new ToyClassifier(denseLayers([16, 3], 4), [16]);
+    const ds = toyDataset(model, 10, 2);
+    for (const [norm, eps] of [
+      ['linf', 0.2],
+      ['l2', 0.8],
+    ] as const) {
+      const r = await ATTACKS.square.run(model, ds.x, ds.y, { norm, eps, seed: 1, queries: 300 });
+      expect(r.fooled.reduce((s, v) => s + v, 0)).toBeGreaterThan(5);
+      for (let i = 0; i < 10; i++) {
+        expect(diffNorm(r.adversarial.data, ds.x.data, i, 16, norm)).toBeLessThanOrEqual(
+          eps * (1 + 1e-5) + 1e-6,
+        );
+      }
+    }
+  });
+});
