@@ -7,6 +7,7 @@ import { GraphInfo } from './infer.js';
 import { lossHead } from './loss.js';
 import { ATTR, decodeModel, encodeModel, type OnnxModel, type OnnxNode } from './model.js';
 import { DT, isFloatType } from './tensor.js';
+import { upgradeTo13 } from './upgrade.js';
 
 /** The gradient model: the original graph plus a loss head and the input gradient (see index.ts). */
 export interface GradientModel {
@@ -20,7 +21,7 @@ export interface GradientModel {
   removedSoftmax: boolean;
 }
 
-/** Lowest ai.onnx opset accepted, and the opset the gradient graph is written for (at least). */
+/** Opsets below MIN_OPSET are upgraded first (upgrade.ts); the gradient graph is written for GRAD_OPSET or later. */
 export const MIN_OPSET = 13;
 export const GRAD_OPSET = 17;
 
@@ -48,10 +49,6 @@ export function buildGradientModel(
   const m = decodeModel(bytes);
   const g = m.graph;
   const opset = defaultOpset(m);
-  if (opset < MIN_OPSET)
-    throw new OnnxGraphError(
-      `ai.onnx opset ${opset} is older than ${MIN_OPSET}; re-export the model with opset ≥ ${MIN_OPSET}`,
-    );
   const target = Math.max(opset, GRAD_OPSET);
   const input = opts.input ?? pickInput(m);
   if (!g.inputs.some((i) => i.name === input))
@@ -76,6 +73,7 @@ export function buildGradientModel(
   }
 
   const gi = new GraphInfo(g, target);
+  if (opset < MIN_OPSET) upgradeTo13(m, gi, opset);
   const ft = gi.get(input).elem;
 
   // Forward: tensors that depend on the input through float values.
@@ -118,6 +116,13 @@ export function buildGradientModel(
     throw new UnsupportedOpError(op, first.name, ops);
   }
 
+  const need = { dlr: 3, 'dlr-targeted': 4, margin: 2 }[loss as string];
+  const zd = gi.get(logits).dims;
+  if (zd && zd.length !== 2)
+    throw new OnnxGraphError(`logits ${JSON.stringify(logits)} have rank ${zd.length}, expected [N, K]`);
+  const k = zd?.[1];
+  if (need !== undefined && typeof k === 'number' && k < need)
+    throw new OnnxGraphError(`the ${loss} loss needs at least ${need} classes; the model has ${k}`);
   const e = new Emitter(g, gi, ft, target);
   const names = new Set([...g.inputs, ...g.outputs].map((v) => v.name));
   const unique = (base: string) => {

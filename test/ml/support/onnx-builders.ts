@@ -98,10 +98,11 @@ function tensorOf(o: Ort, d: Feed[string]['data'], dims: number[]): InstanceType
 export async function runModel(
   bytes: Uint8Array,
   feed: Feed,
+  level: 'disabled' | 'all' = 'disabled',
 ): Promise<Record<string, { data: number[]; dims: number[] }>> {
   const o = await ort();
   const s = await o.InferenceSession.create(bytes, {
-    graphOptimizationLevel: 'disabled',
+    graphOptimizationLevel: level,
     intraOpNumThreads: 1,
   });
   try {
