@@ -13,10 +13,11 @@ import {
   type MockInstance,
   vi,
 } from 'vitest';
+import type { Attack } from '../src/attacks/types.js';
 import { setAttackRuntime } from '../src/cli/attack.js';
 import { run } from '../src/cli/main.js';
 import type { AttackReport } from '../src/report/attack/types.js';
-import { argmax, ceGradient, dataset, fakeRuntime, logits } from './attack-cli-support.js';
+import { argmax, ceGradient, dataset, fakeFgsm, fakeRuntime, logits } from './attack-cli-support.js';
 import { tempDir } from './support/temp.js';
 
 /**
@@ -274,6 +275,38 @@ describe('modelguard attack: text and HTML', () => {
       expect(r.out).toMatch(/square\s+linf\s+0\.2\s/);
       expect(r.out).toContain('accuracy vs ε');
       expect(errText()).toContain('Robust accuracy');
+    } finally {
+      setAttackRuntime(fakeRuntime());
+    }
+  });
+
+  it('HTML: examples come from a smaller ε when the largest fooled nothing', async () => {
+    const rt = fakeRuntime();
+    const inner = fakeFgsm('fgsm');
+    // An attack that only works at small ε (FGSM is not monotone in ε on real models either).
+    const fussy: Attack = {
+      ...inner,
+      run: (model, x, y, opts, active) =>
+        inner.run(model, x, y, opts, opts.eps < 0.2 ? active : new Uint8Array(y.length)),
+    };
+    setAttackRuntime({ ...rt, attack: (n) => (n === 'fgsm' ? fussy : rt.attack(n)) });
+    try {
+      const r = await cli(
+        'attack',
+        MODEL,
+        '--data',
+        DATA,
+        '--attack',
+        'fgsm',
+        '--eps',
+        '0.15,0.3',
+        '--format',
+        'html',
+      );
+      expect(r.code, errText()).toBe(0);
+      expect((r.out.match(/<img src="data:image\/png;base64,/g) ?? []).length).toBe(4 * 3);
+      expect(r.out).toContain('fgsm linf ε=0.15');
+      expect(r.out).not.toContain('ε=0.3</figcaption>');
     } finally {
       setAttackRuntime(fakeRuntime());
     }

@@ -488,43 +488,52 @@ function fallback(
   };
 }
 
-/** Up to EXAMPLES fooled points at the largest ε, different true labels first. */
+/**
+ * Up to EXAMPLES fooled points, from the largest ε down (an attack may fool a point only at a smaller ε),
+ * one per point, different true labels first.
+ */
 async function examplesOf(
   model: Classifier,
   data: Dataset,
-  eps: number,
-  adv: Collected['adversarial'][number] | undefined,
+  eps: readonly number[],
+  adversarial: Collected['adversarial'],
   cleanPred: Int32Array,
 ): Promise<AttackExample[]> {
-  if (adv === undefined) return [];
   const d = sampleSize(data.x.shape);
-  const fooled = adv.by.flatMap((by, i) => (by === null ? [] : [i]));
+  const found: { i: number; k: number }[] = [];
+  for (let k = adversarial.length - 1; k >= 0; k--) {
+    const by = adversarial[k]?.by ?? [];
+    for (let i = 0; i < by.length; i++)
+      if (by[i] !== null && !found.some((f) => f.i === i)) found.push({ i, k });
+  }
   const seen = new Set<number>();
-  const pick: number[] = [];
-  for (const i of fooled) {
-    if (pick.length < EXAMPLES && !seen.has(data.y[i] as number)) {
-      seen.add(data.y[i] as number);
-      pick.push(i);
+  const pick: { i: number; k: number }[] = [];
+  for (const f of found) {
+    if (pick.length < EXAMPLES && !seen.has(data.y[f.i] as number)) {
+      seen.add(data.y[f.i] as number);
+      pick.push(f);
     }
   }
-  for (const i of fooled) if (pick.length < EXAMPLES && !pick.includes(i)) pick.push(i);
+  for (const f of found) if (pick.length < EXAMPLES && !pick.includes(f)) pick.push(f);
   if (pick.length === 0) return [];
   const x = new Float32Array(pick.length * d);
-  for (const [k, i] of pick.entries()) x.set(adv.x.subarray(i * d, (i + 1) * d), k * d);
+  const advOf = (f: { i: number; k: number }) =>
+    (adversarial[f.k]?.x ?? data.x.data).slice(f.i * d, (f.i + 1) * d);
+  for (const [n, f] of pick.entries()) x.set(advOf(f), n * d);
   const advPred = await predictAll(
     model,
     { data: x, shape: [pick.length, ...data.x.shape.slice(1)] },
     pick.length,
   );
-  return pick.map((i, k) => ({
-    index: i,
-    label: data.y[i] as number,
-    cleanPrediction: cleanPred[i] as number,
-    adversarialPrediction: advPred[k] as number,
-    attack: adv.by[i] as AttackName,
-    eps,
-    original: data.x.data.slice(i * d, (i + 1) * d),
-    adversarial: adv.x.slice(i * d, (i + 1) * d),
+  return pick.map((f, n) => ({
+    index: f.i,
+    label: data.y[f.i] as number,
+    cleanPrediction: cleanPred[f.i] as number,
+    adversarialPrediction: advPred[n] as number,
+    attack: adversarial[f.k]?.by[f.i] as AttackName,
+    eps: eps[f.k] as number,
+    original: data.x.data.slice(f.i * d, (f.i + 1) * d),
+    adversarial: advOf(f),
   }));
 }
 
@@ -638,9 +647,7 @@ export async function runAttack(
       durationMs: Date.now() - started,
     };
     const examples =
-      flags.format === 'html'
-        ? await examplesOf(model, data, eps[eps.length - 1] as number, c.adversarial.at(-1), cleanPred)
-        : [];
+      flags.format === 'html' ? await examplesOf(model, data, eps, c.adversarial, cleanPred) : [];
     return { report, examples };
   } finally {
     progress.done();

@@ -23,7 +23,8 @@ export const ATTACK_STYLES = `${STYLES}
 .example img { image-rendering: pixelated; image-rendering: crisp-edges; border: 1px solid var(--border);
   width: 96px; height: auto; display: block; }
 .example figcaption, .example .caption { font-size: 12px; color: var(--fg-muted); }
-.warn { border-color: var(--medium); background: var(--medium-bg); }
+.warn { border-color: var(--medium); background: var(--medium-bg); margin: 16px 0; }
+.warn h2 { margin-top: 0; border: 0; padding: 0; }
 .warn li { margin: 2px 0; }
 @media print { .example, .chart { break-inside: avoid; } }
 `;
