@@ -279,7 +279,7 @@ export function runDataChecks(
       result.outliers = {
         seconds: seconds(start),
         flagged: 0,
-        skipped: 'no features',
+        skipped: n < 2 ? 'fewer than 2 samples' : 'no features, embeddings or texts',
         parameters,
         cut: 1,
         meanScore: 0,
