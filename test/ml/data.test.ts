@@ -211,6 +211,14 @@ describe('image folders', () => {
     await expect(loadDataset(join(e.dir, 'flat'))).rejects.toThrow(/no class subfolders/);
     e.write('broken/c0/a.png', 'not an image');
     await expect(loadDataset(join(e.dir, 'broken'))).rejects.toThrow(/a\.png: neither PNG nor JPEG/);
+    const huge = Buffer.from(png(1, 1, () => [0, 0, 0]));
+    huge.writeUInt32BE(100_000, 16); // IHDR width × height = 10^10 pixels, refused before decoding
+    huge.writeUInt32BE(100_000, 20);
+    e.write('huge/c0/a.png', huge);
+    await expect(loadDataset(join(e.dir, 'huge'))).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      limit: 'maxImagePixels',
+    });
     const p = png(2, 2, () => [0, 0, 0]);
     e.write('trunc/c0/a.png', p.subarray(0, 40));
     await expect(loadDataset(join(e.dir, 'trunc'))).rejects.toMatchObject({ code: 'MALFORMED' });

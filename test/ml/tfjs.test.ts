@@ -1,4 +1,5 @@
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -36,7 +37,7 @@ beforeAll(async () => {
     layers: [
       L.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, activation: 'tanh', padding: 'same' }),
       L.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh' }),
-      L.flatten(),
+      L.flatten({ name: 'features' }),
       L.dense({ units: 4, activation: 'softmax' }),
     ],
   });
@@ -111,6 +112,9 @@ describe('TF.js classifier (layers model)', () => {
     expect(rt.tf.memory().numTensors).toBe(before);
     for (const [i, p] of softmax(z, 4).entries()) expect(p).toBeCloseTo(reference.probs[i] as number, 5);
     expect(c.queries.forward).toBe(2);
+    const a = await c.activations?.(reference.x, 'features');
+    expect(a?.shape).toEqual([2, 27]); // 3×3 after the stride-2 depthwise conv, 3 channels
+    expect(a?.data.every((v) => Math.abs(v) <= 1)).toBe(true); // tanh outputs
     await c.dispose();
   });
 
@@ -273,6 +277,27 @@ describe('TF.js runtime', () => {
             expect(worst, `size ${size} k ${k} stride ${s} ${pad}`).toBeLessThan(1e-5);
             tf.dispose([x, f, y, dy, ours, kernel]);
           }
+  });
+});
+
+describe('lazy loading', () => {
+  it('importing the ml data, profile and tfjs modules loads no TF.js or image decoder (CommonJS, seen in require.cache)', () => {
+    const root = new URL('../../', import.meta.url).pathname;
+    const script = [
+      "import { createRequire } from 'node:module';",
+      "for (const m of ['src/ml/tfjs/index.ts', 'src/ml/data/index.ts', 'src/ml/profile.ts', 'src/ml/npy.ts']) await import('./' + m);",
+      'const req = createRequire(import.meta.url);',
+      'console.log(Object.keys(req.cache).filter((k) => /tensorflow|pngjs|jpeg-js/.test(k)).length);',
+    ].join('\n');
+    const file = join(root, `.lazy-check-${process.pid}.mts`);
+    writeFileSync(file, script);
+    try {
+      const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [file], { cwd: root, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('0');
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 });
 
