@@ -43,6 +43,8 @@ export interface ModelIo {
   readonly numClasses?: number;
   /** The model ends in a softmax. */
   readonly softmaxOutput?: boolean;
+  /** The layout a rank-4 input has when its dims do not tell (TF.js: NHWC, ONNX: NCHW). */
+  readonly layoutHint?: 'NCHW' | 'NHWC';
 }
 
 export const PROFILE_LIMITS = {
@@ -57,10 +59,15 @@ function bad(message: string): ModelguardError {
 const known = (d: number | null | undefined): d is number => typeof d === 'number' && d > 0;
 const isChannels = (d: number | null | undefined): boolean => d === 1 || d === 3;
 
-/** The model's layout from its input dims: rank 4 with 1 or 3 channels first (NCHW) or last (NHWC), else flat. */
-export function guessLayout(dims: ModelIo['inputShape']): Layout {
+/**
+ * The model's layout from its input dims: rank 4 with 1 or 3 channels first (NCHW) or last (NHWC), the
+ * backend's hint when the dims do not tell, else flat.
+ */
+export function guessLayout(dims: ModelIo['inputShape'], hint?: 'NCHW' | 'NHWC'): Layout {
   if (dims.length !== 4) return 'flat';
   if (isChannels(dims[3]) && !isChannels(dims[1])) return 'NHWC';
+  if (isChannels(dims[1]) && !isChannels(dims[3])) return 'NCHW';
+  if (hint !== undefined) return hint;
   if (isChannels(dims[1])) return 'NCHW';
   throw bad(`cannot tell whether input ${JSON.stringify(dims)} is NCHW or NHWC; set preprocessing.layout`);
 }
@@ -81,7 +88,7 @@ function channelsOf(shape: readonly number[], layout: Layout): number {
 /** Fills a partial profile with defaults from the model: clip [0, 1], scale 1, no mean/std, the model's layout. */
 export function resolveProfile(partial: PartialProfile, io: ModelIo): ModelProfile {
   const p = partial.preprocessing ?? {};
-  const layout = p.layout ?? guessLayout(io.inputShape);
+  const layout = p.layout ?? guessLayout(io.inputShape, io.layoutHint);
   const modelSample = io.inputShape.slice(1);
   let inputLayout = p.inputLayout;
   let inputShape = partial.inputShape ? [...partial.inputShape] : undefined;
