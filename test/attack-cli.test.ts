@@ -13,7 +13,7 @@ import {
   type MockInstance,
   vi,
 } from 'vitest';
-import type { Attack } from '../src/attacks/types.js';
+import type { Attack, AttackOptions } from '../src/attacks/types.js';
 import { setAttackRuntime } from '../src/cli/attack.js';
 import { run } from '../src/cli/main.js';
 import type { AttackReport } from '../src/report/attack/types.js';
@@ -204,6 +204,74 @@ describe('modelguard attack: JSON report', () => {
       const w = doc.warnings.find((x) => x.code === 'gradients-unavailable');
       expect(w?.message).toContain('Einsum');
       expect(w?.message).toContain('square');
+    } finally {
+      setAttackRuntime(fakeRuntime());
+    }
+  });
+
+  it('every attack flag reaches the attack, and the report says what was used', async () => {
+    const seen: AttackOptions[] = [];
+    const rt = fakeRuntime();
+    const inner = fakeFgsm('pgd');
+    const recording: Attack = {
+      ...inner,
+      run: (m, x, y, opts, a) => {
+        seen.push(opts);
+        return inner.run(m, x, y, opts, a);
+      },
+    };
+    setAttackRuntime({ ...rt, attack: (n) => (n === 'pgd' ? recording : rt.attack(n)) });
+    try {
+      const r = await cli(
+        'attack',
+        MODEL,
+        '--data',
+        DATA,
+        '--attack',
+        'pgd',
+        '--norm',
+        'l2',
+        '--eps',
+        '0.5',
+        '--steps',
+        '7',
+        '--step-size',
+        '0.05',
+        '--no-random-start',
+        '--restarts',
+        '3',
+        '--queries',
+        '11',
+        '--seed',
+        '42',
+        '--batch-size',
+        '8',
+        '--format',
+        'json',
+      );
+      expect(r.code, errText()).toBe(0);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatchObject({
+        norm: 'l2',
+        eps: 0.5,
+        steps: 7,
+        stepSize: 0.05,
+        randomStart: false,
+        restarts: 3,
+        queries: 11,
+        seed: 42,
+        batchSize: 8,
+      });
+      const doc = JSON.parse(r.out) as AttackReport;
+      expect(doc.settings).toEqual({
+        steps: 7,
+        stepSize: 0.05,
+        randomStart: false,
+        restarts: 3,
+        queries: 11,
+        batchSize: 8,
+      });
+      expect(doc.norm).toBe('l2');
     } finally {
       setAttackRuntime(fakeRuntime());
     }
