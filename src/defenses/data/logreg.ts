@@ -21,6 +21,35 @@ export interface LogRegModel {
   readonly d: number;
 }
 
+/** w[wo..wo+d) · x[o..o+d), four running sums (about a quarter faster than one in V8). */
+function dotRow(w: Float64Array, wo: number, x: Float32Array, o: number, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    s0 += w[wo + j]! * x[o + j]!;
+    s1 += w[wo + j + 1]! * x[o + j + 1]!;
+    s2 += w[wo + j + 2]! * x[o + j + 2]!;
+    s3 += w[wo + j + 3]! * x[o + j + 3]!;
+  }
+  for (; j < d; j++) s0 += w[wo + j]! * x[o + j]!;
+  return s0 + s1 + s2 + s3;
+}
+
+/** g[go..go+d) += r · x[o..o+d). */
+function axpyRow(g: Float64Array, go: number, r: number, x: Float32Array, o: number, d: number): void {
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    g[go + j]! += r * x[o + j]!;
+    g[go + j + 1]! += r * x[o + j + 1]!;
+    g[go + j + 2]! += r * x[o + j + 2]!;
+    g[go + j + 3]! += r * x[o + j + 3]!;
+  }
+  for (; j < d; j++) g[go + j]! += r * x[o + j]!;
+}
+
 /** Objective and gradient at w (gradient written into g). */
 function objective(
   x: Matrix,
@@ -40,8 +69,7 @@ function objective(
     let max = -Infinity;
     for (let c = 0; c < k; c++) {
       const wo = c * stride;
-      let s = w[wo + d]!;
-      for (let j = 0; j < d; j++) s += w[wo + j]! * data[o + j]!;
+      const s = w[wo + d]! + dotRow(w, wo, data, o, d);
       z[c] = s;
       if (s > max) max = s;
     }
@@ -57,7 +85,7 @@ function objective(
       const r = z[c]! / sum - (c === yi ? 1 : 0);
       if (r === 0) continue;
       const wo = c * stride;
-      for (let j = 0; j < d; j++) g[wo + j]! += r * data[o + j]!;
+      axpyRow(g, wo, r, data, o, d);
       g[wo + d]! += r;
     }
   }
@@ -183,8 +211,7 @@ export function predictProba(model: LogRegModel, x: Matrix): Float64Array {
     let max = -Infinity;
     for (let c = 0; c < k; c++) {
       const wo = c * stride;
-      let s = w[wo + d]!;
-      for (let j = 0; j < d; j++) s += w[wo + j]! * x.data[o + j]!;
+      const s = w[wo + d]! + dotRow(w, wo, x.data, o, d);
       out[i * k + c] = s;
       if (s > max) max = s;
     }
