@@ -12,7 +12,6 @@ import {
   overallRobustAccuracy,
   worstCaseMasks,
 } from '../report/attack/build.js';
-import { renderAttackHtml } from '../report/attack/html.js';
 import { renderAttackJson } from '../report/attack/json.js';
 import { renderAttackText } from '../report/attack/text.js';
 import type {
@@ -659,14 +658,15 @@ function optional<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V
   return (v === undefined ? {} : { [key]: v }) as { [P in K]?: V };
 }
 
-export function renderAttack(
+/** Renders the report; the HTML renderer (and pngjs with it) loads only when asked for. */
+export async function renderAttack(
   report: AttackReport,
   examples: readonly AttackExample[],
   format: AttackFormat,
   color: boolean,
-): string {
+): Promise<string> {
   if (format === 'json') return renderAttackJson(report);
-  if (format === 'html') return renderAttackHtml(report, examples);
+  if (format === 'html') return (await import('../report/attack/html.js')).renderAttackHtml(report, examples);
   return renderAttackText(report, { color });
 }
 
@@ -676,7 +676,7 @@ export async function attackCommand(modelPath: string, flags: AttackFlags): Prom
   const { report, examples } = await runAttack(modelPath, flags, progress);
   const toFile = flags.output !== undefined;
   const color = flags.color ?? (!toFile && process.stdout.isTTY === true && !process.env['NO_COLOR']);
-  const text = renderAttack(report, examples, flags.format, color);
+  const text = await renderAttack(report, examples, flags.format, color);
   const below = report.failUnder !== null && report.robustAccuracy < report.failUnder;
   if (flags.output !== undefined) {
     try {
