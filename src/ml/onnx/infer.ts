@@ -145,6 +145,9 @@ export class GraphInfo {
       case 'Selu':
       case 'Softplus':
       case 'HardSigmoid':
+      case 'HardSwish':
+      case 'Sin':
+      case 'Cos':
       case 'LayerNormalization':
       case 'BatchNormalization':
       case 'InstanceNormalization':

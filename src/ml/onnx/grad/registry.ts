@@ -1,6 +1,7 @@
 import { ACTIVATION_RULES } from './activation.js';
 import { CONV_RULES } from './conv.js';
 import { ELEMENTWISE_RULES } from './elementwise.js';
+import { EXTRA_RULES } from './extra.js';
 import { LINEAR_RULES } from './linear.js';
 import { NORM_RULES } from './norm.js';
 import { REDUCE_RULES } from './reduce.js';
@@ -17,6 +18,7 @@ export const GRAD_RULES: ReadonlyMap<string, GradRule> = new Map(
     ...NORM_RULES,
     ...SHAPE_RULES,
     ...REDUCE_RULES,
+    ...EXTRA_RULES,
   }),
 );
 
