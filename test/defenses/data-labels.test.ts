@@ -63,9 +63,24 @@ describe('confident learning on the label-flip fixture (breast cancer, 57 of 569
 });
 
 describe('confident learning pieces', () => {
+  it("matches cleanlab's find_label_issues and confident joint on its own output (2–11 classes)", () => {
+    const ref = JSON.parse(readFileSync(`${FIXTURES}cleanlab_reference.json`, 'utf8')) as {
+      cases: { k: number; labels: number[]; probs: number[]; issues: number[]; confidentJoint: number[] }[];
+    };
+    expect(ref.cases.map((c) => c.k)).toEqual([2, 3, 5, 8, 11]);
+    for (const c of ref.cases) {
+      const r = findLabelIssues(Float64Array.from(c.probs), Int32Array.from(c.labels), c.k);
+      expect(Array.from(r.confidentJoint), `k=${c.k}`).toEqual(c.confidentJoint);
+      const ours = Array.from(r.issue.keys()).filter((i) => r.issue[i]);
+      expect(ours, `k=${c.k}`).toEqual(c.issues);
+    }
+  });
+
   it('rounds rows keeping their totals', () => {
-    const m = Float64Array.from([2.4, 2.4, 2.2, 0.5, 0.5, 0]);
-    expect(Array.from(roundPreservingRowTotals(m, 3).subarray(0, 3))).toEqual([3, 2, 2]);
+    // As numpy: halves to even, ties between columns go to the later one when adding.
+    expect(
+      Array.from(roundPreservingRowTotals(Float64Array.from([2.4, 2.4, 2.2, 0.5, 0.5, 0, 1, 1, 1]), 3)),
+    ).toEqual([2, 3, 2, 0, 1, 0, 1, 1, 1]);
   });
 
   it('prunes by noise rate as cleanlab does on a hand-made case', () => {

@@ -3,7 +3,8 @@
  * (`find_label_issues(filter_by="prune_by_noise_rate", frac_noise=1, min_examples_per_class=1)`):
  * per-class thresholds, the calibrated confident joint, then for each off-diagonal cell (given i, true j)
  * the `C[i][j]` samples labelled i with the largest margin `P[x,j] − P[x,i]`; a sample the model predicts
- * as its given label is never an issue. Quality score: self-confidence `P[x, ỹ]`. See robustness.md §B.10.
+ * as its given label (within 1e-6) is never an issue. Matches cleanlab 2.x (checked against its source on
+ * our fixture's probabilities and on synthetic 3–11-class cases). Quality score: self-confidence `P[x, ỹ]`. See robustness.md §B.10.
  */
 
 export interface LabelIssues {
@@ -21,23 +22,31 @@ export interface LabelIssues {
   readonly confidentJoint: Int32Array;
 }
 
-/** Rounds each row to integers keeping its (rounded) total, largest remainders first. */
+/** numpy's `round`: halves go to the even neighbour. */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Rounds each row to integers keeping its rounded total, as cleanlab's `round_preserving_sum`: round each
+ * value, then move the ones furthest from their rounding by one until the total matches.
+ */
 export function roundPreservingRowTotals(m: Float64Array, k: number): Int32Array {
   const out = new Int32Array(k * k);
   for (let r = 0; r < k; r++) {
     const row = Array.from(m.subarray(r * k, (r + 1) * k));
-    const total = Math.round(row.reduce((a, b) => a + b, 0));
-    const floors = row.map(Math.floor);
-    let left = total - floors.reduce((a, b) => a + b, 0);
-    const order = row
-      .map((_v, c) => c)
-      .sort((a, b) => row[b]! - floors[b]! - (row[a]! - floors[a]!) || a - b);
-    for (const c of order) {
-      if (left <= 0) break;
-      floors[c]!++;
-      left--;
+    const ints = row.map(roundHalfEven);
+    const diff = roundHalfEven(row.reduce((a, b) => a + b, 0)) - ints.reduce((a, b) => a + b, 0);
+    if (diff !== 0) {
+      const step = diff > 0 ? 1 : -1;
+      // Ties as numpy's stable argsort then reversed for increments: the higher column first when adding.
+      const order = row
+        .map((_v, c) => c)
+        .sort((a, b) => step * (row[b]! - ints[b]! - (row[a]! - ints[a]!)) || step * (b - a));
+      for (const c of order.slice(0, Math.min(Math.abs(diff), k))) ints[c]! += step;
     }
-    floors.forEach((v, c) => {
+    ints.forEach((v, c) => {
       out[r * k + c] = v;
     });
   }
@@ -79,7 +88,7 @@ export function findLabelIssues(probs: Float64Array, y: Int32Array, k: number): 
     selfConfidence[i] = py;
     normalizedMargin[i] = (py - (k > 1 ? otherMax : 0) + 1) / 2;
     if (confident === 0) continue;
-    const guess = confident > 1 ? confArg : arg; // as cleanlab: one confident class → plain argmax
+    const guess = confident > 1 ? arg : confArg; // as cleanlab: several confident classes → plain argmax
     joint[y[i]! * k + guess]!++;
   }
   // At least one correctly labelled example per class, then calibrate rows to the label counts.
@@ -112,6 +121,16 @@ export function findLabelIssues(probs: Float64Array, y: Int32Array, k: number): 
       for (const { i } of ranked.slice(0, prune)) issue[i] = 1;
     }
   }
-  for (let i = 0; i < n; i++) if (predicted[i] === y[i]) issue[i] = 0;
+  // As cleanlab's `_reduce_issues`: a sample whose given label is the argmax (within 1e-6) is no issue.
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    const boosted = probs[o + y[i]!]! + 1e-6;
+    let first = true;
+    for (let c = 0; c < k && first; c++) {
+      const p = c === y[i] ? boosted : probs[o + c]!;
+      if (c < y[i]! ? p >= boosted : p > boosted) first = false;
+    }
+    if (first) issue[i] = 0;
+  }
   return { issue, selfConfidence, normalizedMargin, predicted, thresholds, confidentJoint };
 }
