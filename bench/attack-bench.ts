@@ -11,11 +11,14 @@
  * Idle threads sleep on both sides by default (onnxruntime allow_spinning=0, OMP_WAIT_POLICY=PASSIVE for
  * torch); --spin makes both spin (onnxruntime's and OpenMP's usual default, best on an idle machine).
  *
+ * ART's ProjectedGradientDescent (num_random_init=0, PyTorch estimator) runs as a third side when its source
+ * has been exported to bench/.work/art (bench/attack_ref.py --art).
+ *
  * Usage: npx tsx bench/attack-bench.ts [--threads 2] [--eps 0.1] [--steps 40] [--batch 256] [--runs 5] [--spin]
  * Always exits 0 (2 for a bad option); prints PASS/FAIL for the target.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +110,10 @@ async function main(): Promise<void> {
     robust: 0,
   };
   let torch: Side | undefined = { name: 'PyTorch', wall: [], cpu: [], attacked: 0, robust: 0 };
+  // ART runs too when its source has been exported to bench/.work/art (see bench/attack_ref.py).
+  let art: Side | undefined = existsSync(join(ROOT, 'bench', '.work', 'art', 'art'))
+    ? { name: 'ART', wall: [], cpu: [], attacked: 0, robust: 0 }
+    : undefined;
   // Runs alternate between the two sides so that both see the same machine load.
   for (let r = 0; r < args.runs; r++) {
     const before = clf.queries.gradient;
@@ -118,12 +125,13 @@ async function main(): Promise<void> {
     mg.cpu.push((c.user + c.system) / 1e6);
     mg.attacked = (clf.queries.gradient - before) / args.steps;
     mg.robust = res.fooled.reduce((a, f) => a + (f ? 0 : 1), 0) / n;
-    if (torch) torch = runTorch(args, spinning, torch);
+    if (torch) torch = runTorch(args, spinning, torch, false);
+    if (art) art = runTorch(args, spinning, art, true);
   }
   await clf.dispose();
 
   const rate = (s: Side, v: number[]) => (s.attacked * args.steps) / median(v);
-  const sides = torch ? [mg, torch] : [mg];
+  const sides = [mg, ...(torch ? [torch] : []), ...(art ? [art] : [])];
   const rows: string[][] = [
     [
       'side',
@@ -150,11 +158,12 @@ async function main(): Promise<void> {
       `batch ${args.batch}, ${args.runs} alternating runs per side, idle threads ${spinning ? 'spin' : 'sleep'}, load average ${loadavg()[0]!.toFixed(1)}\n`,
   );
   for (const r of rows) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
-  if (torch) {
-    const ratio = rate(mg, mg.wall) / rate(torch, torch.wall);
-    const cpuRatio = rate(mg, mg.cpu) / rate(torch, torch.cpu);
+  for (const peer of [torch, art]) {
+    if (!peer) continue;
+    const ratio = rate(mg, mg.wall) / rate(peer, peer.wall);
+    const cpuRatio = rate(mg, mg.cpu) / rate(peer, peer.cpu);
     process.stdout.write(
-      `speed-up modelguard / PyTorch: ${ratio.toFixed(2)}× wall, ${cpuRatio.toFixed(2)}× CPU time — ` +
+      `speed-up modelguard / ${peer.name.split(' ')[0]}: ${ratio.toFixed(2)}× wall, ${cpuRatio.toFixed(2)}× CPU time — ` +
         `${ratio >= TARGET_RATIO ? 'PASS' : 'FAIL'} (target ≥ ${TARGET_RATIO}× wall)\n`,
     );
   }
@@ -168,16 +177,17 @@ interface Side {
   robust: number;
 }
 
-/** One timed PyTorch run (bench/attack_ref.py --runs 1; its own warm-up is not timed); undefined if it fails. */
+/** One timed PyTorch or ART run (bench/attack_ref.py --runs 1 [--art]; its own warm-up is not timed); undefined if it fails. */
 function runTorch(
   args: { threads: number; eps: number; steps: number; batch: number },
   spinning: boolean,
   side: Side,
+  art: boolean,
 ): Side | undefined {
   const flags = ['--threads', args.threads, '--eps', args.eps, '--steps', args.steps, '--batch', args.batch];
   const py = spawnSync(
     '/usr/bin/python3',
-    [join(ROOT, 'bench', 'attack_ref.py'), ...flags.map(String), '--runs', '1'],
+    [join(ROOT, 'bench', 'attack_ref.py'), ...flags.map(String), '--runs', '1', ...(art ? ['--art'] : [])],
     {
       encoding: 'utf8',
       // torch's OpenMP threads wait as modelguard's onnxruntime threads do (spinning or sleeping)
@@ -197,7 +207,7 @@ function runTorch(
       torch: string;
     };
     return {
-      name: `PyTorch ${r.torch} (${args.threads} threads)`,
+      name: `${art ? 'ART (PGD, PyTorch estimator)' : 'PyTorch'} ${r.torch} (${args.threads} threads)`,
       wall: [...side.wall, ...r.seconds],
       cpu: [...side.cpu, ...r.cpuSeconds],
       attacked: r.attacked,

@@ -7,7 +7,12 @@ points are the clean-correct ones (as modelguard's attack runner attacks only th
 labels. Prints one JSON object: wall and CPU (user + system, all threads) seconds of each run, attacked
 points, steps, robust accuracy.
 
-Usage: /usr/bin/python3 bench/attack_ref.py [--threads 2] [--eps 0.1] [--steps 40] [--batch 256] [--runs 3]
+With --art the same attack runs through ART's ProjectedGradientDescent (PyTorch estimator, num_random_init=0)
+instead of the plain torch loop. ART is never installed or committed: its source must be exported to
+bench/.work/art (see bench/poison-art.py) and is put on sys.path; a pass-through tqdm stand-in goes to
+bench/.work/shim when tqdm is missing.
+
+Usage: /usr/bin/python3 bench/attack_ref.py [--threads 2] [--eps 0.1] [--steps 40] [--batch 256] [--runs 3] [--art]
 """
 
 import argparse
@@ -24,6 +29,7 @@ from onnx import numpy_helper
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 FIX = os.path.join(ROOT, 'test', 'fixtures', 'attack')
+WORK = os.path.join(ROOT, 'bench', '.work')
 
 
 class CNN(nn.Module):
@@ -63,6 +69,37 @@ def bim(model, x, y, eps, steps, alpha, batch):
     return torch.cat(out)
 
 
+def art_attack(model, eps, steps, alpha, batch):
+    """ART's PGD (PyTorch implementation) as a function of (x, y), like bim()."""
+    import sys
+    if not os.path.isdir(os.path.join(WORK, 'art', 'art')):
+        sys.exit('ART source not found at bench/.work/art/art (see bench/poison-art.py)')
+    sys.path.insert(0, os.path.join(WORK, 'art'))
+    try:
+        import tqdm.auto  # noqa: F401
+    except ImportError:
+        shim = os.path.join(WORK, 'shim', 'tqdm')
+        os.makedirs(shim, exist_ok=True)
+        body = 'def tqdm(iterable=None, *args, **kwargs):\n    return iterable\n\n\n' \
+               'def trange(*args, **kwargs):\n    return range(*args)\n'
+        for name in ('__init__.py', 'auto.py'):
+            with open(os.path.join(shim, name), 'w') as f:
+                f.write(body)
+        sys.path.insert(0, os.path.join(WORK, 'shim'))
+    import logging
+    logging.disable(logging.WARNING)
+    from art.attacks.evasion import ProjectedGradientDescent
+    from art.estimators.classification import PyTorchClassifier
+    clf = PyTorchClassifier(model=model, loss=nn.CrossEntropyLoss(), input_shape=(1, 8, 8), nb_classes=10,
+                            clip_values=(0.0, 1.0), device_type='cpu')
+    attack = ProjectedGradientDescent(clf, norm=np.inf, eps=eps, eps_step=alpha, max_iter=steps, targeted=False,
+                                      num_random_init=0, batch_size=batch, verbose=False)
+
+    def run(model_, x, y, *_):
+        return torch.from_numpy(attack.generate(x=x.numpy(), y=y.numpy()))
+    return run
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--threads', type=int, default=2)
@@ -70,6 +107,7 @@ def main():
     ap.add_argument('--steps', type=int, default=40)
     ap.add_argument('--batch', type=int, default=256)
     ap.add_argument('--runs', type=int, default=3)
+    ap.add_argument('--art', action='store_true')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -82,18 +120,19 @@ def main():
         ok = model(x).argmax(1) == y
     xa, ya = x[ok], y[ok]
     alpha = 2.5 * a.eps / a.steps
+    attack = art_attack(model, a.eps, a.steps, alpha, a.batch) if a.art else bim
     bim(model, xa[:8], ya[:8], a.eps, 2, alpha, a.batch)  # warm-up
     seconds, cpu = [], []
     adv = None
     for _ in range(a.runs):
         t, c = time.perf_counter(), time.process_time()
-        adv = bim(model, xa, ya, a.eps, a.steps, alpha, a.batch)
+        adv = attack(model, xa, ya, a.eps, a.steps, alpha, a.batch)
         seconds.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
     with torch.no_grad():
         robust = int((model(adv).argmax(1) == ya).sum())
     print(json.dumps({
-        'torch': torch.__version__, 'threads': a.threads, 'eps': a.eps, 'steps': a.steps, 'stepSize': alpha,
+        'impl': 'art' if a.art else 'torch', 'torch': torch.__version__, 'threads': a.threads, 'eps': a.eps, 'steps': a.steps, 'stepSize': alpha,
         'batch': a.batch, 'points': len(y), 'attacked': len(ya), 'seconds': seconds, 'cpuSeconds': cpu,
         'robustAccuracy': robust / len(y), 'cleanAccuracy': float(ok.float().mean()),
     }))
