@@ -298,4 +298,31 @@ describe('unsupported operators and unusable models', () => {
     });
     expect(() => buildGradientModel(softmax3d, 'ce')).toThrow(/old_softmax.*last axis/);
   });
+
+  it('opset 18 graphs (Reduce* and Pad take axes as inputs) keep their opset and pass finite differences', async () => {
+    const ints = (name: string, values: number[]) => ({ name, dims: [values.length], values, elem: 7 });
+    let out: Uint8Array = new Uint8Array();
+    const res = await fdCheck(
+      {
+        opset: 18,
+        inputs: [{ name: 'x', dims: [2, 3, 4] }],
+        inits: [ints('ax', [2]), ints('pads', [1, 0]), ints('pax', [1])],
+        nodes: [
+          { op: 'ReduceMean', inputs: ['x', 'ax'], outputs: ['m'], attrs: [A.int('keepdims', 1)] },
+          { op: 'Sub', inputs: ['x', 'm'], outputs: ['c'] },
+          { op: 'ReduceMax', inputs: ['c', 'ax'], outputs: ['mx'], attrs: [A.int('keepdims', 0)] },
+          { op: 'Pad', inputs: ['mx', 'pads', '', 'pax'], outputs: ['y'] },
+        ],
+        output: 'y',
+      },
+      (m, loss) => {
+        const g = buildGradientModel(m, loss as 'ce');
+        out = g.bytes;
+        return g;
+      },
+    );
+    expect(res.relErr).toBeLessThanOrEqual(1e-4);
+    expect(res.maxAbsGrad).toBeGreaterThan(0);
+    expect(decodeModel(out).opsets.find((o) => o.domain === '')?.version).toBe(18);
+  });
 });

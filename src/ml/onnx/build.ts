@@ -1,4 +1,5 @@
 import type { LossKind } from '../types.js';
+import { A, hasAttr } from './attrs.js';
 import { Emitter } from './emit.js';
 import { OnnxGraphError, UnsupportedOpError } from './errors.js';
 import { GRAD_RULES, NON_DIFFERENTIABLE } from './grad/registry.js';
@@ -221,6 +222,15 @@ export function buildGradientModel(
 /** Sets the ai.onnx opset (and the IR version it needs). */
 export function setOpset(m: OnnxModel, version: number): void {
   const o = m.opsets.find((x) => x.domain === '' || x.domain === 'ai.onnx');
+  // RoiAlign's default coordinate_transformation_mode changed in opset 16: pin the old one.
+  if ((o?.version ?? 0) < 16 && version >= 16)
+    for (const n of m.graph.nodes)
+      if (
+        n.opType === 'RoiAlign' &&
+        (n.domain === '' || n.domain === 'ai.onnx') &&
+        !hasAttr(n, 'coordinate_transformation_mode')
+      )
+        n.attrs.push(A.string('coordinate_transformation_mode', 'output_half_pixel'));
   if (o) o.version = version;
   else m.opsets.push({ domain: '', version });
   if (version >= 17 && m.irVersion < 8) m.irVersion = 8;
