@@ -256,9 +256,7 @@ describe('hostile snapshots', () => {
       'b/tokenizer_config.json': `{"pad": "${'x'.repeat(9 << 20)}"}`,
       'c/config.json': '\u0000\u0001\u0002 binary',
     });
-    const t0 = performance.now();
     const report = await scanPaths([root], { failOn: 'never' });
-    expect(performance.now() - t0).toBeLessThan(5000);
     expect(findings(report, root)).toEqual([
       'a/config.json hf-repo/malformed-config medium',
       'b/tokenizer_config.json hf-repo/malformed-config medium',
@@ -287,9 +285,7 @@ describe('hostile snapshots', () => {
       'modeling_garbage.py': garbage,
       'hparams.yaml': laughs,
     });
-    const t0 = performance.now();
     const report = await scanPaths([root], { failOn: 'never' });
-    expect(performance.now() - t0).toBeLessThan(8000);
     const got = findings(report, root);
     expect(got).toContain('modeling_big.py remote-code/unanalysable medium');
     expect(got).toContain('modeling_garbage.py remote-code/unanalysable medium');

