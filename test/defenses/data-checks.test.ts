@@ -97,6 +97,34 @@ describe('runDataChecks', () => {
     expect(Object.keys(r.checks)).toEqual(['labels']);
   });
 
+  it('projects wide inputs (pixels) to fewer dimensions for the label check', () => {
+    const n = 300;
+    const d = 1000;
+    // Like pixels: 1000 correlated values from 4 latent factors (+ a little noise); the class moves factor 0.
+    const rank = 4;
+    const mix = gaussian(rank, d, 8);
+    const latent = gaussian(n, rank, 9);
+    const noise = gaussian(n, d, 10);
+    const y = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const x = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      latent[i * rank] = latent[i * rank]! + 8 * y[i]!;
+      for (let j = 0; j < d; j++) {
+        let v = 0.1 * noise[i * d + j]!;
+        for (let r = 0; r < rank; r++) v += latent[i * rank + r]! * mix[r * d + j]!;
+        x[i * d + j] = v;
+      }
+    }
+    for (const i of [4, 99, 201]) y[i] = 1 - y[i]!;
+    const r = runDataChecks(
+      { x: { data: x, shape: [n, d] }, y },
+      { checks: ['labels'], labels: { maxDims: 32 } },
+    );
+    expect(r.checks.labels!.parameters.dims).toBe(32);
+    expect(r.checks.labels!.parameters.projectedFrom).toBe(1000);
+    expect(r.suspects.map((s) => s.index).sort((a, b) => a - b)).toEqual([4, 99, 201]);
+  });
+
   it('labels texts without embeddings through hashed word features', () => {
     const pos = ['great fun film', 'a great cast and fun', 'fun and great music', 'great great story'];
     const neg = ['dull boring plot', 'boring and slow film', 'slow dull acting', 'a boring dull story'];

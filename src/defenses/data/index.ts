@@ -21,6 +21,7 @@ import type { ImageView } from './hashes.js';
 import { IFOREST_DEFAULTS, type IsolationForestOptions, isolationForestScores } from './iforest.js';
 import { LOGREG_DEFAULTS, type LogRegOptions } from './logreg.js';
 import { asMatrix, checkFinite, type Matrix, standardise } from './matrix.js';
+import { sparseProjection } from './project.js';
 import { hashedTextFeatures } from './text-features.js';
 import {
   DATA_CHECKS,
@@ -28,6 +29,7 @@ import {
   type DataCheckResult,
   type DuplicateSummary,
   type Flag,
+  type LabelSummary,
   type OutlierSummary,
   type Suspect,
 } from './types.js';
@@ -57,7 +59,11 @@ export interface DataCheckOptions {
   readonly numClasses?: number;
   /** Layout of image samples `[N, C, H, W]` / `[N, H, W, C]` (default: guessed from where 1 or 3 is). */
   readonly imageLayout?: 'NCHW' | 'NHWC';
-  readonly labels?: LogRegOptions;
+  /**
+   * Label check: inputs wider than this are first reduced by a seeded very sparse random projection to
+   * this many dimensions (raw image pixels). Default 256.
+   */
+  readonly labels?: LogRegOptions & { readonly maxDims?: number };
   readonly duplicates?: DuplicateOptions;
   readonly outliers?: OutlierOptions;
   /** Duplicate groups listed in the summary (conflicting first). Default 1000. */
@@ -145,6 +151,7 @@ export function runDataChecks(
     const start = performance.now();
     const l2 = options.labels?.l2 ?? LOGREG_DEFAULTS.l2;
     const maxIter = options.labels?.maxIter ?? LOGREG_DEFAULTS.maxIter;
+    const maxDims = options.labels?.maxDims ?? 256;
     const parameters = {
       folds,
       seed,
@@ -152,9 +159,10 @@ export function runDataChecks(
       l2,
       maxIter,
       features: source,
-      dims: features?.d ?? 0,
+      dims: Math.min(features?.d ?? 0, maxDims),
+      ...(features !== undefined && features.d > maxDims ? { projectedFrom: features.d } : {}),
       filter: 'prune_by_noise_rate',
-    } as const;
+    } as const satisfies LabelSummary['parameters'];
     const classCounts = new Int32Array(k);
     for (const v of y) classCounts[v]!++;
     const skip =
@@ -179,7 +187,8 @@ export function runDataChecks(
         issues: [],
       };
     } else {
-      const probs = outOfSampleProbabilities(standardise(features), y, k, folds, seed, { l2, maxIter });
+      const wide = features.d > maxDims ? sparseProjection(features, maxDims, seed) : features;
+      const probs = outOfSampleProbabilities(standardise(wide), y, k, folds, seed, { l2, maxIter });
       const cl = findLabelIssues(probs, y, k);
       let correct = 0;
       for (let i = 0; i < n; i++) if (cl.predicted[i] === y[i]) correct++;

@@ -56,7 +56,10 @@ export interface LabelSummary extends CheckSummary {
     readonly l2: number;
     readonly maxIter: number;
     readonly features: 'embeddings' | 'features' | 'hashed-text';
+    /** Dimensions the regression saw. */
     readonly dims: number;
+    /** Input dimensions before the random projection, when there was one. */
+    readonly projectedFrom?: number;
     readonly filter: 'prune_by_noise_rate';
   };
   /** Accuracy of the out-of-sample predictions against the given labels. */
