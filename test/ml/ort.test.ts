@@ -159,3 +159,29 @@ describe('onnxruntime-node classifier: models without a gradient rule', () => {
     await clf.dispose();
   });
 });
+
+describe('labels and the softmax flag', () => {
+  it('labels, targets or a logit class outside [0, K) are refused, never a silent zero gradient', async () => {
+    const clf = await loadOnnxClassifier(modelPath('digits_mlp'));
+    const two: Tensor = { data: x.data.subarray(0, 128), shape: [2, 1, 8, 8] };
+    const ok = await clf.lossGradient(two, Int32Array.of(0, 9), { kind: 'ce' });
+    expect(ok.grad.some((v) => v !== 0)).toBe(true);
+    await expect(clf.lossGradient(two, Int32Array.of(0, 10), { kind: 'ce' })).rejects.toThrow(
+      /labels\[1\] is 10/,
+    );
+    await expect(clf.lossGradient(two, Int32Array.of(-1, 0), { kind: 'margin' })).rejects.toThrow(
+      /labels\[0\]/,
+    );
+    await expect(
+      clf.lossGradient(two, Int32Array.of(0, 1), { kind: 'logit', classIndex: 12 }),
+    ).rejects.toThrow(/logit class/);
+    await expect(
+      clf.lossGradient(two, Int32Array.of(0, 1), { kind: 'dlr-targeted' }, Int32Array.of(2, 99)),
+    ).rejects.toThrow(/targets\[1\] is 99/);
+    expect(clf.removedSoftmax).toBe(false);
+    await clf.dispose();
+    const soft = await loadOnnxClassifier(modelPath('digits_softmax'));
+    expect(soft.removedSoftmax).toBe(true);
+    await soft.dispose();
+  });
+});

@@ -38,6 +38,16 @@ export interface OnnxClassifier extends Classifier {
   readonly gradientUnavailable: string | undefined;
   readonly inputName: string;
   readonly outputName: string;
+  /** The graph ended in Softmax/LogSoftmax and gradients are taken on the logits before it. */
+  readonly removedSoftmax: boolean;
+}
+
+/** Labels (or targets) outside [0, K) would give the loss heads a zero one-hot row: a silent zero gradient. */
+function checkClasses(values: Int32Array, k: number, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v < 0 || v >= k) throw new OrtBackendError(`${what}[${i}] is ${v}, outside the model's ${k} classes`);
+  }
 }
 
 interface GradSession {
@@ -175,6 +185,9 @@ export async function loadOnnxClassifier(
     get gradientUnavailable() {
       return gradientUnavailable;
     },
+    get removedSoftmax() {
+      return softmaxRemoved;
+    },
 
     async predict(x: Tensor): Promise<Float32Array> {
       const n = checkInput(x);
@@ -200,6 +213,10 @@ export async function loadOnnxClassifier(
       if (labels.length !== n) throw new OrtBackendError(`${labels.length} labels for ${n} samples`);
       if (loss.kind === 'dlr-targeted' && targets?.length !== n)
         throw new OrtBackendError(`dlr-targeted needs ${n} targets, got ${targets?.length ?? 0}`);
+      const k = finalProfile.numClasses;
+      if (loss.kind === 'logit') checkClasses(Int32Array.of(loss.classIndex), k, 'logit class');
+      else checkClasses(labels, k, 'labels');
+      if (loss.kind === 'dlr-targeted' && targets !== undefined) checkClasses(targets, k, 'targets');
       const g = await gradSession(loss);
       const lossOut = new Float32Array(n);
       const grad = new Float32Array(n * sampleSize);
