@@ -15,7 +15,10 @@ export interface PoisonSetMeta {
   readonly pixels: readonly (readonly [number, number])[];
 }
 
-export function poisonMeta(): { sets: Record<string, PoisonSetMeta>; clean: { model: string } } {
+export function poisonMeta(): {
+  sets: Partial<Record<string, PoisonSetMeta>> & Record<'badnets', PoisonSetMeta>;
+  clean: { model: string };
+} {
   return JSON.parse(readFileSync(join(POISON_FIXTURES, 'poison_indices.json'), 'utf8'));
 }
 

@@ -8,7 +8,7 @@ import { Rng } from '../../attacks/rng.js';
 import type { Classifier, Dataset, Tensor } from '../../ml/types.js';
 import { activationClustering } from './clustering.js';
 import { PoisonDetectionError } from './errors.js';
-import { penultimateLayer } from './layer.js';
+import { featureLayer, penultimateLayer } from './layer.js';
 import { POISON_LIMITS } from './limits.js';
 import { type Mat, mat, pickRows } from './linalg.js';
 import { type ClassResult, pooledWhitener, spectralSignature, whitenedSpectral } from './spectral.js';
@@ -23,11 +23,11 @@ import {
 } from './types.js';
 
 export { PoisonDetectionError, type PoisonErrorCode } from './errors.js';
-export { penultimateLayer } from './layer.js';
+export { featureLayer, penultimateLayer } from './layer.js';
 export { POISON_LIMITS } from './limits.js';
 export * from './types.js';
 
-type Resolved = Required<Omit<PoisonOptions, 'layer' | 'model' | 'detectors'>>;
+type Resolved = Required<Omit<PoisonOptions, 'layer' | 'model' | 'detectors' | 'layerChoice'>>;
 
 /** The detectors' defaults (see PoisonOptions). */
 export const POISON_DEFAULTS: Readonly<Resolved> = {
@@ -100,7 +100,7 @@ export async function detectPoison(
   if (isClassifier(source)) {
     if (!source.activations || !source.capabilities.activations)
       throw new PoisonDetectionError('POISON_LAYER', 'this classifier cannot return activations');
-    layer = opts.layer ?? (opts.model ? penultimateLayer(opts.model).tensor : undefined);
+    layer = opts.layer ?? (opts.model ? autoLayer(opts.model, opts.layerChoice ?? 'head-input') : undefined);
     if (layer === undefined)
       throw new PoisonDetectionError('POISON_LAYER', 'name the layer, or pass the model bytes to find it');
     if (dataset.x.shape[0] !== n)
@@ -195,6 +195,10 @@ export function detectPoisonInActivations(
     suspects: merge(summaries),
     detectors: summaries,
   };
+}
+
+function autoLayer(model: Uint8Array, choice: 'head-input' | 'penultimate'): string {
+  return choice === 'penultimate' ? penultimateLayer(model).tensor : featureLayer(model).tensor;
 }
 
 function whitenedCopy(cls: Mat, l: Mat): Mat {

@@ -133,12 +133,104 @@ export function principalDirections(centred: Mat, k: number): { directions: Mat;
   const n = Math.max(1, centred.rows);
   const cov = gram(centred);
   for (let i = 0; i < cov.data.length; i++) cov.data[i]! /= n;
-  const { values, vectors } = symmetricEigen(cov);
   const kk = Math.min(k, centred.cols);
-  const out = mat(centred.cols, kk);
-  for (let r = 0; r < centred.cols; r++)
-    for (let c = 0; c < kk; c++) out.data[r * kk + c] = vectors.data[r * centred.cols + c]!;
-  return { directions: out, variances: values.slice(0, kk) };
+  const { values, vectors } = topEigen(cov, kk);
+  return { directions: vectors, variances: values };
+}
+
+/** Dimensions up to which topEigen uses the full Jacobi decomposition. */
+const JACOBI_MAX = 64;
+
+/**
+ * The top `k` eigenpairs of a symmetric positive semi-definite matrix: full Jacobi for small matrices, else
+ * subspace iteration (block of k + 8, deterministic start, modified Gram–Schmidt) finished by Rayleigh–Ritz.
+ * Eigenvectors are the columns of a d × k matrix, signs fixed as in symmetricEigen.
+ */
+export function topEigen(s: Mat, k: number, maxIterations = 200): { values: Float64Array; vectors: Mat } {
+  const d = s.rows;
+  if (d <= JACOBI_MAX || k + 8 >= d) {
+    const { values, vectors } = symmetricEigen(s);
+    const out = mat(d, k);
+    for (let r = 0; r < d; r++) for (let c = 0; c < k; c++) out.data[r * k + c] = vectors.data[r * d + c]!;
+    return { values: values.slice(0, k), vectors: out };
+  }
+  const p = k + 8;
+  // Column-major block: q[c * d + r]. Deterministic, full-rank start.
+  let q = new Float64Array(p * d);
+  for (let c = 0; c < p; c++)
+    for (let r = 0; r < d; r++) q[c * d + r] = Math.sin(1 + r * (c + 1) * 0.7 + c * 1.3);
+  orthonormalise(q, d, p);
+  let prev = new Float64Array(p);
+  for (let it = 0; it < maxIterations; it++) {
+    const z = new Float64Array(p * d);
+    for (let c = 0; c < p; c++)
+      for (let r = 0; r < d; r++) {
+        let v = 0;
+        const ro = r * d;
+        for (let j = 0; j < d; j++) v += s.data[ro + j]! * q[c * d + j]!;
+        z[c * d + r] = v;
+      }
+    // Ritz-like values: norms of C·q before orthonormalising.
+    const cur = new Float64Array(p);
+    for (let c = 0; c < p; c++) {
+      let v = 0;
+      for (let r = 0; r < d; r++) v += z[c * d + r]! * q[c * d + r]!;
+      cur[c] = v;
+    }
+    q = z;
+    orthonormalise(q, d, p);
+    let change = 0;
+    for (let c = 0; c < k; c++)
+      change = Math.max(change, Math.abs(cur[c]! - prev[c]!) / (Math.abs(cur[0]!) + 1e-300));
+    prev = cur;
+    if (it > 5 && change < 1e-10) break;
+  }
+  // Rayleigh–Ritz: T = Qᵀ C Q (p × p), rotate the block by T's eigenvectors.
+  const cq = new Float64Array(p * d);
+  for (let c = 0; c < p; c++)
+    for (let r = 0; r < d; r++) {
+      let v = 0;
+      for (let j = 0; j < d; j++) v += s.data[r * d + j]! * q[c * d + j]!;
+      cq[c * d + r] = v;
+    }
+  const t = mat(p, p);
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < p; b++) {
+      let v = 0;
+      for (let r = 0; r < d; r++) v += q[a * d + r]! * cq[b * d + r]!;
+      t.data[a * p + b] = v;
+    }
+  for (let a = 0; a < p; a++)
+    for (let b = a + 1; b < p; b++)
+      t.data[a * p + b] = t.data[b * p + a] = (t.data[a * p + b]! + t.data[b * p + a]!) / 2;
+  const { values, vectors } = symmetricEigen(t);
+  const out = mat(d, k);
+  for (let c = 0; c < k; c++) {
+    let big = 0;
+    for (let r = 0; r < d; r++) {
+      let v = 0;
+      for (let j = 0; j < p; j++) v += q[j * d + r]! * vectors.data[j * p + c]!;
+      out.data[r * k + c] = v;
+      if (Math.abs(v) > Math.abs(big)) big = v;
+    }
+    if (big < 0) for (let r = 0; r < d; r++) out.data[r * k + c] = -out.data[r * k + c]!;
+  }
+  return { values: values.slice(0, k), vectors: out };
+}
+
+/** Modified Gram–Schmidt on the p columns (column-major, length d each); a dependent column becomes zero. */
+function orthonormalise(q: Float64Array, d: number, p: number): void {
+  for (let c = 0; c < p; c++) {
+    for (let b = 0; b < c; b++) {
+      let dot = 0;
+      for (let r = 0; r < d; r++) dot += q[c * d + r]! * q[b * d + r]!;
+      for (let r = 0; r < d; r++) q[c * d + r]! -= dot * q[b * d + r]!;
+    }
+    let norm = 0;
+    for (let r = 0; r < d; r++) norm += q[c * d + r]! ** 2;
+    norm = Math.sqrt(norm);
+    for (let r = 0; r < d; r++) q[c * d + r] = norm > 1e-300 ? q[c * d + r]! / norm : 0;
+  }
 }
 
 /**

@@ -52,10 +52,15 @@ export interface PoisonReport {
 
 /** Settings of the detectors; every field has a documented default. */
 export interface PoisonOptions {
-  /** Tensor whose activations to use (default: the penultimate layer found by `penultimateLayer(model)`). */
+  /** Tensor whose activations to use (default: found in `model` as `layerChoice` says). */
   readonly layer?: string;
-  /** The ONNX model bytes, to find the penultimate layer when `layer` is not given. */
+  /** The ONNX model bytes, to find the layer when `layer` is not given. */
   readonly model?: Uint8Array;
+  /**
+   * Which layer to find (default 'head-input': the input of the classifier head's first linear layer when the
+   * head has two or more, else the penultimate layer; 'penultimate': the input of the last linear layer).
+   */
+  readonly layerChoice?: 'head-input' | 'penultimate';
   /** Which detectors to run (default all three). */
   readonly detectors?: readonly PoisonDetectorName[];
   /** Spectral (paper form): assumed upper bound on the poisoned share of a class (default 0.33, ART's). */
