@@ -26,6 +26,8 @@ export interface Preprocessing {
   /** Per-channel mean and std subtracted/divided after scaling (empty = none). */
   readonly mean: readonly number[];
   readonly std: readonly number[];
+  /** Layout of the dataset when it differs from the model's (the backends transpose). */
+  readonly inputLayout?: 'NCHW' | 'NHWC' | 'flat';
 }
 
 /** A model profile: what the attacks need to know about the model beyond its graph. */
@@ -82,4 +84,6 @@ export interface Dataset {
   readonly y: Int32Array;
   /** Optional class names (image folders: the subfolder names). */
   readonly classNames?: readonly string[];
+  /** Text of each sample, for text datasets (features are then hashed words). */
+  readonly texts?: readonly string[];
 }

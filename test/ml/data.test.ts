@@ -78,7 +78,8 @@ describe('npz datasets', () => {
     const cut = t.write('cut.npz', bytes.subarray(0, 9000));
     await expect(loadDataset(cut)).rejects.toMatchObject({ code: 'MALFORMED' });
     await expect(loadDataset(t.write('x.npz', 'hello'))).rejects.toMatchObject({ code: 'MALFORMED' });
-    await expect(loadDataset(t.write('x.csv', 'a,b'))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await expect(loadDataset(t.write('x.csv', 'a,b'))).rejects.toMatchObject({ code: 'MALFORMED' }); // a header, no rows
+    await expect(loadDataset(t.write('x.parquet', 'PAR1'))).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     await expect(loadDataset(join(FIX, 'digits60.npz'), { limit: 0 })).rejects.toThrow(/limit 0/);
     await expect(loadDataset(join(t.dir, 'missing.npz'))).rejects.toMatchObject({ code: 'IO' });
   });
@@ -253,5 +254,17 @@ describe('npy/npz writer', () => {
     expect(back.x.shape).toEqual([2, 3, 4]);
     expect(Array.from(back.x.data)).toEqual(Array.from(x.data));
     expect(Array.from(back.y)).toEqual([3, 1]);
+  });
+});
+
+describe('loadDataset routes tables to the tabular loader', () => {
+  it('a .csv and the .npz made from the same data load to the same features and labels', async () => {
+    const dir = new URL('../fixtures/data/', import.meta.url).pathname;
+    const csv = await loadDataset(join(dir, 'breast_cancer_flipped.csv'));
+    const npz = await loadDataset(join(dir, 'breast_cancer_flipped.npz'));
+    expect(csv.x.shape).toEqual(npz.x.shape);
+    expect([...csv.y]).toEqual([...npz.y]);
+    for (let i = 0; i < 50; i++) expect(csv.x.data[i]).toBeCloseTo(npz.x.data[i] as number, 4);
+    await expect(loadDataset(join(dir, 'breast_cancer_flipped.csv'), { numClasses: 1 })).rejects.toThrow();
   });
 });
