@@ -4,6 +4,7 @@ import { VERSION } from '../scanners/version.js';
 import { registerAttack } from './attack.js';
 import { registerAudit } from './audit.js';
 import { registerBom } from './bom.js';
+import { registerData } from './data.js';
 import { EXIT, UsageError } from './errors.js';
 import { registerGrad } from './grad.js';
 import type { Register } from './register.js';
@@ -20,6 +21,7 @@ const COMMANDS: readonly Register[] = [
   registerAudit,
   registerAttack,
   registerGrad,
+  registerData,
 ];
 
 function buildProgram(setExit: (code: number) => void): Command {
