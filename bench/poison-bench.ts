@@ -19,7 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { detectPoison, type PoisonOptions } from '../src/defenses/poison/index.js';
+import { detectPoison, featureLayer, type PoisonOptions } from '../src/defenses/poison/index.js';
 import { loadDataset } from '../src/ml/data/index.js';
 import { loadOnnxClassifier } from '../src/ml/ort/index.js';
 
@@ -56,6 +56,7 @@ async function ours(set: SetMeta): Promise<Row[]> {
   const clf = await loadOnnxClassifier(bytes);
   const ds = await loadDataset(join(FIX, set.train));
   const truth = new Set(set.poisonIndices);
+  const auto = featureLayer(bytes);
   const runs: [string, PoisonOptions][] = [
     ['defaults', {}],
     ['penultimate layer', { layerChoice: 'penultimate', detectors: ['spectral-whitened'] }],
@@ -71,7 +72,7 @@ async function ours(set: SetMeta): Promise<Row[]> {
       rows.push({
         tool: 'modelguard',
         detector: d.detector,
-        layer: `${rep.layer === '/Flatten_output_0' ? 'head input' : 'penultimate'} ${rep.layer}`,
+        layer: `${rep.layer === auto.tensor ? auto.kind : 'penultimate'} ${rep.layer}`,
         settings: label === 'defaults' ? `defaults ${JSON.stringify(d.settings)}` : label,
         flagged: d.flagged,
         ...pr(d.indices, truth),
