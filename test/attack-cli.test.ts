@@ -170,8 +170,12 @@ describe('modelguard attack: JSON report', () => {
       expect(doc.preset).toEqual({
         name: 'autoattack',
         version: 'standard',
-        ran: ['apgd-ce', 'apgd-t', 'square'],
-        skipped: [{ name: 'fab-t', reason: 'not available in this build' }],
+        // The linear model has 3 classes: targeted DLR needs 4, so APGD-T is skipped and says why.
+        ran: ['apgd-ce', 'square'],
+        skipped: [
+          { name: 'apgd-t', reason: 'targeted DLR needs at least 4 classes' },
+          { name: 'fab-t', reason: 'not available in this build' },
+        ],
       });
       const [first, second] = doc.attacks;
       expect(second?.attacked).toBe((first?.attacked ?? 0) - (first?.fooled ?? 0));

@@ -409,6 +409,8 @@ async function collect(
   for (const name of names) {
     const a = rt.attack(name);
     if (a === undefined) skipped.push({ name, reason: 'not available in this build' });
+    else if (name === 'apgd-t' && model.profile.numClasses < 4)
+      skipped.push({ name, reason: 'targeted DLR needs at least 4 classes' });
     else attacks.push(a);
   }
   const runs: AttackRun[] = [];
