@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
+import pngjs from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { csvRecordTexts, jsonlRecordTexts } from '../src/cli/data-export.js';
 import { run } from '../src/cli/main.js';
@@ -137,6 +138,17 @@ describe('modelguard data --model on the BadNets digits', () => {
     expect(back.x.shape).toEqual([1347 - r.suspects.length, 1, 8, 8]);
   }, 30_000);
 
+  it('--checks clustering runs Activation Clustering on the same layer', async () => {
+    const r = await json(NPZ, '--model', MODEL, '--checks', 'clustering', '--limit', '600');
+    expect(r.checks).toEqual(['clustering']);
+    expect(r.dataset.samples).toBe(600);
+    const c = r.summaries.clustering!;
+    expect(c).toMatchObject({ detector: 'activation-clustering', layer: '/Flatten_output_0' });
+    expect(c.classes).toHaveLength(10);
+    expect(r.suspects.map((s) => s.index).sort((a, b) => a - b)).toEqual(c.indices);
+    for (const s of r.suspects) expect(s.reasons).toEqual(['activation-clustering']);
+  }, 20_000);
+
   it('the HTML report draws the flagged samples as images', async () => {
     const { code, out } = await cli(
       NPZ,
@@ -154,6 +166,43 @@ describe('modelguard data --model on the BadNets digits', () => {
     expect(images.length).toBe(Math.min(48, flagged));
     expect(out).toContain('id="classes"');
     expect(out).toMatch(/Content-Security-Policy" content="default-src 'none'/);
+  });
+});
+
+/** A 16×16 RGB PNG of seeded noise (pixel blocks of 4×4, so the perceptual hash sees it). */
+function png(seed: number): Buffer {
+  let state = seed * 2654435761 + 1;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state >>> 24;
+  };
+  const blocks = Array.from({ length: 16 }, () => [next(), next(), next()]);
+  const p = new pngjs.PNG({ width: 16, height: 16 });
+  for (let y = 0; y < 16; y++)
+    for (let x = 0; x < 16; x++) p.data.set([...blocks[(y >> 2) * 4 + (x >> 2)]!, 255], (y * 16 + x) * 4);
+  return pngjs.PNG.sync.write(p);
+}
+
+describe('modelguard data on an image folder', () => {
+  it('finds an image filed under two classes and draws the suspects', async () => {
+    for (let i = 0; i < 6; i++) {
+      tmp.write(`imgs/red/r${i}.png`, png(i));
+      tmp.write(`imgs/blue/b${i}.png`, png(100 + i));
+    }
+    tmp.write('imgs/blue/copy.png', png(2));
+    const dir = join(tmp.dir, 'imgs');
+    const r = await json(dir, '--checks', 'duplicates,balance');
+    expect(r.dataset).toMatchObject({ format: 'image-folder', samples: 13, sampleShape: [3, 16, 16] });
+    expect(r.dataset.classNames).toEqual(['blue', 'red']);
+    expect(r.summaries.duplicates?.conflictingGroups).toBe(1);
+    expect(r.suspects.map((s) => s.reasons)).toEqual([['conflicting-duplicate'], ['conflicting-duplicate']]);
+    const { code, out } = await cli(dir, '--checks', 'duplicates,balance', '--format', 'html');
+    expect(code).toBe(0);
+    expect(out.match(/<img src="data:image\/png;base64,/g)).toHaveLength(2);
+    expect(out).toContain('conflicting-duplicate');
+    const clean = join(tmp.dir, 'imgs-clean.npz');
+    await json(dir, '--checks', 'duplicates', '--export-clean', clean);
+    expect((await loadDataset(clean)).x.shape).toEqual([11, 3, 16, 16]);
   });
 });
 
