@@ -206,6 +206,28 @@ describe('modelguard data on an image folder', () => {
   });
 });
 
+describe('--export-clean record splitting', () => {
+  it('splits CSV as the loader does: quoted newlines and quotes, CRLF, BOM, blank lines', async () => {
+    const text = '\ufeffa,text,label\r\n1,"two\nlines, ""quoted""",x\r\n\r\n2,plain,y\n""\n3,"",x';
+    expect(csvRecordTexts(text)).toEqual([
+      'a,text,label\r\n',
+      '1,"two\nlines, ""quoted""",x\r\n',
+      '2,plain,y\n',
+      '3,"",x',
+    ]);
+    const file = tmp.write('q.csv', text);
+    const ds = await loadDataset(file, { text: 'text' });
+    expect(ds.texts).toEqual(['two\nlines, "quoted"', 'plain', '']);
+    const clean = join(tmp.dir, 'q-clean.csv');
+    const r = await json(file, '--text', 'text', '--checks', 'balance', '--export-clean', clean);
+    expect(r.suspects).toEqual([]);
+    expect(readFileSync(clean, 'utf8')).toBe(
+      'a,text,label\r\n1,"two\nlines, ""quoted""",x\r\n2,plain,y\n3,"",x\n',
+    );
+    expect((await loadDataset(clean, { text: 'text' })).texts).toEqual(ds.texts);
+  });
+});
+
 describe('modelguard data errors (exit 2, a message naming the problem)', () => {
   it.each([
     ['a ragged CSV row', 'a,b,label\n1,2,0\n1,0\n', 'ragged row'],

@@ -20,7 +20,9 @@ export function csvRecordTexts(text: string): string[] {
     if (c === '"') quoted = !quoted;
     else if (i === text.length || (c === '\n' && !quoted)) {
       const rec = text.slice(start, i === text.length ? i : i + 1);
-      if (rec.replace(/\r?\n$/, '') !== '') out.push(rec);
+      const body = rec.replace(/\r?\n$/, '');
+      // The loader skips a record of one empty field: a blank line or a lone `""`.
+      if (body !== '' && body !== '""') out.push(rec);
       start = i + 1;
     }
   }
