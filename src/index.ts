@@ -8,6 +8,9 @@ export type { Finding, Location } from './core/finding.js';
 export { DEFAULT_LIMITS, type ScanLimits } from './core/limits.js';
 export type { RuleMeta } from './core/rule.js';
 export { SEVERITIES, type Severity } from './core/severity.js';
+// Training-data checks: label issues, duplicates, outliers, balance, backdoor poisoning.
+export { runDataChecks } from './defenses/data/index.js';
+export { detectPoison } from './defenses/poison/index.js';
 export { loadDataset } from './ml/data/index.js';
 export { writeNpy, writeNpz } from './ml/npy.js';
 export { addOutputs, buildGradientModel, UnsupportedOpError } from './ml/onnx/index.js';
@@ -24,6 +27,8 @@ export { renderAttackHtml, renderAttackJson, renderAttackText } from './report/a
 export { renderAuditJson } from './report/audit/json.js';
 export { renderAuditSarif } from './report/audit/sarif.js';
 export { renderAuditText } from './report/audit/text.js';
+export { renderDataHtml, renderDataJson, renderDataText } from './report/data/index.js';
+export type { DataReport } from './report/data/types.js';
 export { renderHtml } from './report/html.js';
 export { renderJson } from './report/json.js';
 export { renderSarif } from './report/sarif.js';

@@ -153,7 +153,7 @@ describe('modelguard data --model on the BadNets digits', () => {
     const { code, out } = await cli(
       NPZ,
       '--checks',
-      'duplicates,balance',
+      'labels,outliers,balance',
       '--format',
       'html',
       '--limit',

@@ -103,6 +103,9 @@ function seconds(start: number): number {
 }
 
 /** Runs the chosen checks on a labelled dataset. Synchronous; cost is dominated by the k-fold training. */
+/** Smallest image side for perceptual-hash duplicates; smaller images are compared pixel row by row. */
+export const MIN_PHASH_SIDE = 16;
+
 export function runDataChecks(
   dataset: Dataset & { readonly texts?: readonly string[] },
   options: DataCheckOptions = {},
@@ -222,7 +225,12 @@ export function runDataChecks(
   if (checks.has('duplicates')) {
     const start = performance.now();
     const d = options.duplicates ?? {};
-    const viewer = texts === undefined ? imageViewer(dataset.x, options.imageLayout) : undefined;
+    // A perceptual hash of a tiny image (8×8 digits) says little: most of them collide within the Hamming
+    // threshold (773 of 1,347 digits flagged). Below MIN_PHASH_SIDE pixels a side, compare pixels as rows.
+    const view = texts === undefined ? imageViewer(dataset.x, options.imageLayout) : undefined;
+    const first = n > 0 ? view?.(0) : undefined;
+    const viewer =
+      first !== undefined && Math.min(first.height, first.width) >= MIN_PHASH_SIDE ? view : undefined;
     let groups: DuplicateGroup[];
     let parameters: DuplicateSummary['parameters'];
     if (texts !== undefined) {
