@@ -1,11 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { type Command, Option } from 'commander';
-import { isToolError, type SignOptions, signModel } from '../provenance/oms/index.js';
+import { type SignOptions, signModel } from '../provenance/oms/index.js';
 import type { HashAlgorithm, SerializationMethod, SigningMethod } from '../provenance/types.js';
 import { EXIT, UsageError } from './errors.js';
+import { withHashProgress } from './hash-progress.js';
 import { collect } from './options.js';
-import { Progress } from './progress.js';
 import { writeAll } from './register.js';
 
 interface SignFlags {
@@ -85,20 +85,9 @@ export function registerSign(program: Command, setExit: (code: number) => void):
 /** `modelguard sign PATH`: returns the exit code. */
 export async function signCommand(path: string, flags: SignFlags): Promise<number> {
   const opts = signOptions(path, flags);
-  const progress = new Progress(process.stderr, flags.progress && process.stderr.isTTY === true);
-  let result: Awaited<ReturnType<typeof signModel>>;
-  try {
-    result = await signModel(path, {
-      ...opts,
-      onProgress: (done, total) =>
-        progress.update(Math.round(done / 1e6), Math.round(total / 1e6), 'MB hashed'),
-    });
-  } catch (e) {
-    if (isToolError(e)) throw new UsageError(e.message);
-    throw e;
-  } finally {
-    progress.done();
-  }
+  const result = await withHashProgress(flags.progress, (onProgress) =>
+    signModel(path, { ...opts, onProgress }),
+  );
   const m = result.manifest;
   const files = new Set(
     m.resources.map((r) => (m.serialization.method === 'shards' ? r.name.replace(/:\d+:\d+$/, '') : r.name)),

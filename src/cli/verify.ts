@@ -1,9 +1,9 @@
 import { type Command, Option } from 'commander';
-import { isToolError, type VerifyOptions, verifyModel } from '../provenance/oms/index.js';
+import { type VerifyOptions, verifyModel } from '../provenance/oms/index.js';
 import type { VerifyResult } from '../provenance/types.js';
 import { EXIT, UsageError } from './errors.js';
+import { withHashProgress } from './hash-progress.js';
 import { collect } from './options.js';
-import { Progress } from './progress.js';
 import { writeAll } from './register.js';
 import { readInput, resolveIgnorePaths } from './sign.js';
 
@@ -64,20 +64,9 @@ export function registerVerify(program: Command, setExit: (code: number) => void
 /** `modelguard verify PATH`: returns the exit code. */
 export async function verifyCommand(path: string, flags: VerifyFlags): Promise<number> {
   const opts = verifyOptions(path, flags);
-  const progress = new Progress(process.stderr, flags.progress && process.stderr.isTTY === true);
-  let result: VerifyResult;
-  try {
-    result = await verifyModel(path, {
-      ...opts,
-      onProgress: (done, total) =>
-        progress.update(Math.round(done / 1e6), Math.round(total / 1e6), 'MB hashed'),
-    });
-  } catch (e) {
-    if (isToolError(e)) throw new UsageError(e.message);
-    throw e;
-  } finally {
-    progress.done();
-  }
+  const result = await withHashProgress(flags.progress, (onProgress) =>
+    verifyModel(path, { ...opts, onProgress }),
+  );
   const text =
     flags.format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : renderVerifyText(path, result);
   await writeAll(process.stdout, text);
