@@ -17,6 +17,12 @@ type Ort = typeof import('onnxruntime-node');
 export interface OnnxClassifierOptions {
   /** onnxruntime execution providers, in order of preference (default `['cpu']`; e.g. `['cuda', 'cpu']`). */
   readonly executionProviders?: readonly string[];
+  /**
+   * CPU threads in all (default: the machine's cores, at most 8). Batches are split across this many
+   * onnxruntime sessions in worker threads (data parallel), which beats threads inside one operator for the
+   * small convolutions of typical attack targets.
+   */
+  readonly threads?: number;
   /** Threads inside one operator (onnxruntime's default: one per core). */
   readonly intraOpNumThreads?: number;
   /**
