@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildGradientModel } from '../../src/ml/onnx/index.js';
+import { decodeModel } from '../../src/ml/onnx/model.js';
 import { DT } from '../../src/ml/onnx/tensor.js';
-import { A, type FdCase, fdCheck, randn, seeded } from './support/onnx-builders.js';
+import { A, type FdCase, fdCheck, randn, seeded, tinyModel } from './support/onnx-builders.js';
 
 const build = (m: Uint8Array, loss: string) => buildGradientModel(m, loss as 'ce');
 const r = seeded(11);
@@ -105,6 +106,47 @@ describe('gradient rules: finite differences (float64 unless ORT lacks a double 
         nodes: [{ op: 'MaxPool', inputs: ['x'], outputs: ['y'], attrs }],
         output: 'y',
       });
+    }
+  });
+
+  it('MaxPool tiling a ReLU output (Resize + Where instead of the scatter; ties at zero masked by the ReLU)', async () => {
+    for (const [dims, kernel] of [
+      [
+        [2, 2, 4, 6],
+        [2, 2],
+      ],
+      [
+        [2, 3, 6, 4],
+        [3, 2],
+      ],
+      [[2, 2, 8], [2]],
+    ] as const) {
+      const c: FdCase = {
+        elem: DT.FLOAT,
+        inputs: [{ name: 'x', dims: [...dims] }],
+        nodes: [
+          { op: 'Relu', inputs: ['x'], outputs: ['r'] },
+          {
+            op: 'MaxPool',
+            inputs: ['r'],
+            outputs: ['y'],
+            attrs: [A.ints('kernel_shape', [...kernel]), A.ints('strides', [...kernel])],
+          },
+        ],
+        output: 'y',
+      };
+      await expectFd(c);
+      const headless = tinyModel({
+        elem: DT.FLOAT,
+        opset: 17,
+        inputs: c.inputs,
+        nodes: [...c.nodes, { op: 'Flatten', inputs: ['y'], outputs: ['f'] }],
+        outputs: ['f'],
+      });
+      const built = build(headless, 'ce');
+      const ops = decodeModel(built.bytes).graph.nodes.map((n) => n.opType);
+      expect(ops).toContain('Resize');
+      expect(ops).not.toContain('ScatterElements');
     }
   });
 });

@@ -162,6 +162,7 @@ export function buildGradientModel(
         const x = n.input[i];
         return x !== undefined && x !== '' && active.has(x) && needed.has(x);
       },
+      producer: (name) => producer.get(name),
       unsupported: (detail) => {
         throw new UnsupportedOpError(
           n.opType,

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import { availableParallelism } from 'node:os';
 import { addOutputs, buildGradientModel } from '../onnx/index.js';
 import {
   applyPreprocessing,
@@ -11,8 +11,15 @@ import {
 import type { Capabilities, Classifier, LossKind, ModelProfile, Tensor } from '../types.js';
 import { GradientUnavailableError, OrtBackendError } from './errors.js';
 import { ORT_LIMITS } from './limits.js';
-
-type Ort = typeof import('onnxruntime-node');
+import { OrtWorkerPool } from './pool.js';
+import {
+  createLocalRunner,
+  type IoInfo,
+  type Ort,
+  type RunnerOptions,
+  type RunTensor,
+  type SessionRunner,
+} from './runner.js';
 
 export interface OnnxClassifierOptions {
   /** onnxruntime execution providers, in order of preference (default `['cpu']`; e.g. `['cuda', 'cpu']`). */
@@ -57,7 +64,7 @@ function checkClasses(values: Int32Array, k: number, what: string): void {
 }
 
 interface GradSession {
-  readonly session: InferenceSession;
+  readonly session: SessionRunner;
   readonly input: string;
   readonly labels: string | undefined;
   readonly targets: string | undefined;
@@ -85,25 +92,27 @@ export async function loadOnnxClassifier(
   options: OnnxClassifierOptions = {},
 ): Promise<OnnxClassifier> {
   const bytes = typeof model === 'string' ? await readModel(model) : model;
-  const ort = await importOrt();
-  const sessionOptions: InferenceSession.SessionOptions = {
+  const runnerOptions: RunnerOptions = {
     executionProviders: [...(options.executionProviders ?? ['cpu'])],
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    spinning: options.spinning ?? false,
     ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
-    extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } },
   };
-  const create = async (b: Uint8Array, what: string): Promise<InferenceSession> => {
-    try {
-      return await ort.InferenceSession.create(b, sessionOptions);
-    } catch (e) {
-      throw new OrtBackendError(`onnxruntime could not load the ${what}: ${(e as Error).message}`, {
-        cause: e,
-      });
-    }
-  };
-  const forward = await create(bytes, 'model');
+  const workers = workerCount(bytes.length, runnerOptions, options);
+  const pool = workers > 1 ? new OrtWorkerPool(workers) : undefined;
+  const ort = pool ? undefined : await importOrt();
+  const localOptions: RunnerOptions =
+    runnerOptions.intraOpNumThreads === undefined && options.threads !== undefined
+      ? { ...runnerOptions, intraOpNumThreads: options.threads }
+      : runnerOptions;
+  const create = (b: Uint8Array, what: string): Promise<SessionRunner> =>
+    pool ? pool.createRunner(b, runnerOptions, what) : createLocalRunner(ort as Ort, b, localOptions, what);
+  let forward: SessionRunner;
+  try {
+    forward = await create(bytes, 'model');
+  } catch (e) {
+    await pool?.terminate();
+    throw e;
+  }
   const inputName = pick(forward.inputNames, options.input, 'input');
   const outputName = pick(forward.outputNames, options.output, 'output');
   const io = { input: inputName, output: outputName };
@@ -151,7 +160,7 @@ export async function loadOnnxClassifier(
     (pre.inputLayout ?? pre.layout) === pre.layout;
   const batch = Math.max(1, Math.min(options.batchSize ?? ORT_LIMITS.maxBatch, ORT_LIMITS.maxBatch));
 
-  const actSessions = new Map<string, InferenceSession>();
+  const actSessions = new Map<string, SessionRunner>();
   const queries = { forward: 0, gradient: 0 };
   const capabilities: Capabilities = {
     lossGradient: gradientUnavailable === undefined,
@@ -173,10 +182,10 @@ export async function loadOnnxClassifier(
     return n;
   };
   /** Attack-space rows → a model-input tensor (preprocessed, in the model's layout). */
-  const feedX = (ort: Ort, x: Float32Array, n: number): OrtTensor => {
+  const feedX = (x: Float32Array, n: number): RunTensor => {
     const t: Tensor = { data: x, shape: [n, ...sampleShape] };
     const m = identity ? t : applyPreprocessing(t, pre);
-    return new ort.Tensor('float32', m.data, m.shape);
+    return { data: m.data, dims: m.shape };
   };
   /** Gradient with respect to the model input → with respect to the attack-space input. */
   const toAttackGradient = (g: Float32Array, modelDims: readonly number[]): Float32Array =>
@@ -202,7 +211,7 @@ export async function loadOnnxClassifier(
       for (let s = 0; s < n; s += batch) {
         const m = Math.min(batch, n - s);
         const res = await forward.run(
-          { [inputName]: feedX(ort, x.data.subarray(s * sampleSize, (s + m) * sampleSize), m) },
+          { [inputName]: feedX(x.data.subarray(s * sampleSize, (s + m) * sampleSize), m) },
           [outputName],
         );
         const y = res[outputName]?.data as Float32Array | undefined;
@@ -228,13 +237,13 @@ export async function loadOnnxClassifier(
       const grad = new Float32Array(n * sampleSize);
       for (let s = 0; s < n; s += batch) {
         const m = Math.min(batch, n - s);
-        const xin = feedX(ort, x.data.subarray(s * sampleSize, (s + m) * sampleSize), m);
-        const feeds: Record<string, OrtTensor> = { [g.input]: xin };
+        const xin = feedX(x.data.subarray(s * sampleSize, (s + m) * sampleSize), m);
+        const feeds: Record<string, RunTensor> = { [g.input]: xin };
         // The logit head reads its class index from the labels input.
         const lab =
           loss.kind === 'logit' ? new Int32Array(m).fill(loss.classIndex) : labels.subarray(s, s + m);
-        if (g.labels) feeds[g.labels] = int64(ort, lab);
-        if (g.targets && targets) feeds[g.targets] = int64(ort, targets.subarray(s, s + m));
+        if (g.labels) feeds[g.labels] = int64(lab);
+        if (g.targets && targets) feeds[g.targets] = int64(targets.subarray(s, s + m));
         const res = await g.session.run(feeds, [g.loss, g.grad]);
         const l = res[g.loss]?.data;
         const d = res[g.grad]?.data;
@@ -262,7 +271,7 @@ export async function loadOnnxClassifier(
           throw new OrtBackendError(`the model has no tensor ${JSON.stringify(layer)}`);
         }
         if (actSessions.size >= ORT_LIMITS.maxActivationSessions) {
-          const [oldest, old] = actSessions.entries().next().value as [string, InferenceSession];
+          const [oldest, old] = actSessions.entries().next().value as [string, SessionRunner];
           actSessions.delete(oldest);
           await old.release();
         }
@@ -273,7 +282,7 @@ export async function loadOnnxClassifier(
       for (let s = 0; s < n; s += batch) {
         const m = Math.min(batch, n - s);
         const res = await session.run(
-          { [inputName]: feedX(ort, x.data.subarray(s * sampleSize, (s + m) * sampleSize), m) },
+          { [inputName]: feedX(x.data.subarray(s * sampleSize, (s + m) * sampleSize), m) },
           [layer],
         );
         const t = res[layer];
@@ -299,6 +308,7 @@ export async function loadOnnxClassifier(
       for (const s of actSessions.values()) await s.release();
       gradSessions.clear();
       actSessions.clear();
+      await pool?.terminate();
     },
   };
   return classifier;
@@ -335,22 +345,35 @@ function pick(names: readonly string[], wanted: string | undefined, what: string
   return first;
 }
 
-function int64(ort: Ort, v: Int32Array): OrtTensor {
+function int64(v: Int32Array): RunTensor {
   const b = new BigInt64Array(v.length);
   for (let i = 0; i < v.length; i++) b[i] = BigInt(v[i] as number);
-  return new ort.Tensor('int64', b, [v.length]);
+  return { data: b, dims: [v.length] };
+}
+
+/**
+ * Worker threads for a model: `threads` (default: the cores, at most ORT_LIMITS.maxThreads) single-threaded
+ * sessions, data parallel. One session in this thread instead when only one thread is wanted, when the caller
+ * sets intra-op threads, for any execution provider but the CPU, or for a model too big to hold once per thread.
+ */
+function workerCount(modelBytes: number, runner: RunnerOptions, options: OnnxClassifierOptions): number {
+  if (runner.intraOpNumThreads !== undefined) return 1;
+  if (runner.executionProviders.some((p) => p !== 'cpu')) return 1;
+  if (modelBytes > ORT_LIMITS.maxPoolModelBytes) return 1;
+  const threads = options.threads ?? Math.min(availableParallelism(), ORT_LIMITS.maxThreads);
+  return Math.max(1, Math.min(threads, ORT_LIMITS.maxThreads));
 }
 
 /** What the graph says about its input and output, for resolveProfile (unknown dims as null). */
-function graphIo(session: InferenceSession, input: string, output: string): ModelIo {
-  const dimsOf = (meta: readonly InferenceSession.ValueMetadata[], name: string): (number | null)[] => {
+function graphIo(session: SessionRunner, input: string, output: string): ModelIo {
+  const dimsOf = (meta: readonly IoInfo[], name: string): (number | null)[] => {
     const m = meta.find((v) => v.name === name);
-    return m?.isTensor ? m.shape.map((d) => (typeof d === 'number' && d > 0 ? d : null)) : [];
+    return m?.isTensor ? [...m.shape] : [];
   };
-  const out = dimsOf(session.outputMetadata, output);
+  const out = dimsOf(session.outputs, output);
   const k = out.length === 2 ? out[1] : null;
   return {
-    inputShape: dimsOf(session.inputMetadata, input),
+    inputShape: dimsOf(session.inputs, input),
     ...(typeof k === 'number' ? { numClasses: k } : {}),
     layoutHint: 'NCHW',
   };

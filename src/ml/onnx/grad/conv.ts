@@ -123,10 +123,13 @@ const convTranspose: GradRule = (c) => {
 /**
  * MaxPool: the forward node also outputs Indices (flat over N·C·spatial); the gradient is scattered
  * back with ScatterElements(reduction=add), so overlapping windows add up as they should.
+ * Non-overlapping windows over a ReLU output take a cheaper route (nonOverlappingMaxPool).
  */
 const maxPool: GradRule = (c) => {
   const e = c.e;
   if (attrInt(c.node, 'storage_order', 0) !== 0) c.unsupported('MaxPool with storage_order=1');
+  const fast = nonOverlappingMaxPool(c);
+  if (fast) return [fast];
   if (!c.node.output[1]) c.node.output[1] = e.fresh('maxpool_indices');
   const idx = c.node.output[1];
   const flat = e.i([-1]);
@@ -138,6 +141,49 @@ const maxPool: GradRule = (c) => {
   );
   return [e.reshapeLike(s, c.x(0))];
 };
+
+/**
+ * dX of a MaxPool whose windows tile the input exactly (kernel = strides, no pads, no dilation, spatial
+ * dims known and divisible) and whose input is a ReLU output: dX = Where(X = up(Y), up(dY), 0), `up`
+ * repeating each output over its window (nearest-neighbour Resize). Where a window has several maxima this gives
+ * each of them dY, where PyTorch and the Indices output pick the first; after a ReLU the only ties that
+ * occur are at zero, and the ReLU's own gradient zeroes those, so the result is the same. About a third of
+ * the cost of the scatter, and the forward MaxPool needs no Indices output (onnxruntime then runs its
+ * faster blocked kernel). Undefined when the conditions do not hold.
+ */
+function nonOverlappingMaxPool(c: RuleCtx): string | undefined {
+  const e = c.e;
+  if (c.node.output[1] || c.producer(c.x(0))?.opType !== 'Relu') return undefined;
+  if (attrInt(c.node, 'ceil_mode', 0) !== 0 || attrString(c.node, 'auto_pad', 'NOTSET') !== 'NOTSET')
+    return undefined;
+  const kernel = attrInts(c.node, 'kernel_shape');
+  const xd = c.gi.get(c.x(0)).dims;
+  if (!kernel || !xd || xd.length !== kernel.length + 2) return undefined;
+  const strides = attrInts(c.node, 'strides') ?? kernel.map(() => 1);
+  const dil = attrInts(c.node, 'dilations') ?? kernel.map(() => 1);
+  const pads = attrInts(c.node, 'pads') ?? [];
+  const spatial = xd.slice(2);
+  const ok = kernel.every(
+    (k, i) =>
+      strides[i] === k && dil[i] === 1 && typeof spatial[i] === 'number' && (spatial[i] as number) % k === 0,
+  );
+  if (!ok || pads.some((p) => p !== 0)) return undefined;
+  // Nearest-neighbour Resize by the integer kernel: each output repeated over its window ('asymmetric' +
+  // 'floor' maps input pixel j to output j / k exactly). Measured faster than Reshape + Expand here.
+  const scales = e.f([1, 1, ...kernel]);
+  const up = (t: string) =>
+    e.op(
+      'Resize',
+      [t, '', scales],
+      [
+        A.string('mode', 'nearest'),
+        A.string('coordinate_transformation_mode', 'asymmetric'),
+        A.string('nearest_mode', 'floor'),
+      ],
+    );
+  const mask = e.op('Equal', [c.x(0), up(c.y(0))]);
+  return e.op('Where', [mask, up(c.dyOrZero(0)), e.f(0)]);
+}
 
 /**
  * AveragePool: dX = ConvTranspose(dY / count, ones) depthwise, count = window size (count_include_pad=1

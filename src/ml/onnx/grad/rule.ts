@@ -17,6 +17,8 @@ export interface RuleCtx {
   dyOrZero(i: number): string;
   /** Whether input `i` needs a gradient (it is a float tensor that depends on the model input). */
   needs(i: number): boolean;
+  /** The node that computes tensor `name` (undefined for graph inputs and initializers). */
+  producer(name: string): OnnxNode | undefined;
   /** Rejects a configuration of this op the rule does not handle. */
   unsupported(detail: string): never;
 }

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadOnnxClassifier, OrtBackendError } from '../../src/ml/ort/index.js';
+import { splitRows } from '../../src/ml/ort/pool.js';
+import type { Tensor } from '../../src/ml/types.js';
+import { ATTACK_FIXTURES, f32, i32, readNpz, relErr } from './ort-reference.js';
+
+const data = readNpz(join(ATTACK_FIXTURES, 'digits_test.npz'));
+const model = join(ATTACK_FIXTURES, 'digits_cnn.onnx');
+
+function rows(n: number): { x: Tensor; y: Int32Array } {
+  return {
+    x: { data: f32(data, 'x').slice(0, n * 64), shape: [n, 1, 8, 8] },
+    y: i32(data, 'y').slice(0, n),
+  };
+}
+
+describe('data-parallel onnxruntime workers', () => {
+  it('splitRows: contiguous, balanced, never an empty part', () => {
+    expect(splitRows(7, 3)).toEqual([
+      [0, 2],
+      [2, 4],
+      [4, 7],
+    ]);
+    expect(splitRows(2, 4)).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
+    expect(splitRows(0, 3)).toEqual([[0, 0]]);
+  });
+
+  it('3 workers give the predictions, gradients and activations of one in-thread session, at any batch size', async () => {
+    const one = await loadOnnxClassifier(model, undefined, { threads: 1 });
+    const three = await loadOnnxClassifier(model, undefined, { threads: 3 });
+    try {
+      for (const n of [1, 2, 5, 64]) {
+        const { x, y } = rows(n);
+        expect(relErr(await three.predict(x), await one.predict(x))).toBeLessThan(1e-6);
+        const a = await one.lossGradient(x, y, { kind: 'ce' });
+        const b = await three.lossGradient(x, y, { kind: 'ce' });
+        expect(b.grad.length).toBe(n * 64);
+        expect(relErr(b.grad, a.grad)).toBeLessThan(1e-5);
+        expect(relErr(b.loss, a.loss)).toBeLessThan(1e-5);
+        const t = Int32Array.from(y, (v) => (v + 1) % 10);
+        const c = await one.lossGradient(x, y, { kind: 'dlr-targeted' }, t);
+        const d = await three.lossGradient(x, y, { kind: 'dlr-targeted' }, t);
+        expect(relErr(d.grad, c.grad)).toBeLessThan(1e-5);
+      }
+      const { x } = rows(9);
+      const layer = await one.activations!(x, '/Relu_2_output_0');
+      const layer3 = await three.activations!(x, '/Relu_2_output_0');
+      expect(layer3.shape).toEqual(layer.shape);
+      expect(relErr(layer3.data, layer.data)).toBeLessThan(1e-6);
+      expect(three.queries.forward).toBe(one.queries.forward);
+    } finally {
+      await one.dispose();
+      await three.dispose();
+    }
+  });
+
+  it('a disposed classifier fails clearly instead of hanging', async () => {
+    const clf = await loadOnnxClassifier(model, undefined, { threads: 2 });
+    await clf.dispose();
+    await expect(clf.predict(rows(4).x)).rejects.toBeInstanceOf(OrtBackendError);
+  });
+
+  it('a model onnxruntime refuses is an OrtBackendError from the workers too', async () => {
+    await expect(
+      loadOnnxClassifier(new Uint8Array([8, 7, 18, 3, 1, 2, 3]), undefined, { threads: 2 }),
+    ).rejects.toBeInstanceOf(OrtBackendError);
+  });
+});
