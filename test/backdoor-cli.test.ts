@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { Command, CommanderError } from 'commander';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { registerBackdoor } from '../src/cli/backdoor.js';
 import { UsageError } from '../src/cli/errors.js';
+import { writeNpz } from '../src/ml/npy.js';
+import { fileIoHandler, tfjsRuntime } from '../src/ml/tfjs/index.js';
 import type { BackdoorReport } from '../src/report/backdoor/types.js';
 import { POISON_FIXTURES, poisonMeta } from './defenses/poison-support.js';
 import { tempDir } from './support/temp.js';
@@ -163,6 +165,70 @@ describe('modelguard backdoor output and options', () => {
     const { report } = await json(MODEL, '--classes', '4,0', '--steps', '2', '--no-check-asr');
     expect(report.classes.map((c) => c.class)).toEqual([4, 0]);
     expect(report.warnings.join(' ')).toContain('only 2 classes examined');
+  });
+});
+
+describe('modelguard backdoor on a TF.js LayersModel with NHWC colour input', () => {
+  let modelJson = '';
+  let dataFile = '';
+  beforeAll(async () => {
+    const { tf, layers } = await tfjsRuntime();
+    const L = layers.layers;
+    let s = 5;
+    const rand = () => {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      return s / 2 ** 31;
+    };
+    const model = layers.sequential({
+      layers: [
+        L.conv2d({ inputShape: [6, 6, 3], filters: 4, kernelSize: 3, activation: 'relu' }),
+        L.flatten(),
+        L.dense({ units: 4, activation: 'softmax' }),
+      ],
+    });
+    model.setWeights(
+      model.getWeights().map((w) =>
+        tf.tensor(
+          Array.from({ length: w.size }, () => rand() - 0.5),
+          w.shape,
+        ),
+      ),
+    );
+    modelJson = join(tmp.dir, 'tfjs', 'model.json');
+    await model.save(fileIoHandler(modelJson));
+    const n = 24;
+    dataFile = join(tmp.dir, 'rgb.npz');
+    writeNpz(dataFile, {
+      x: { data: Float32Array.from({ length: n * 108 }, () => rand()), shape: [n, 6, 6, 3] },
+      y: Int32Array.from({ length: n }, (_, i) => i % 4),
+    });
+  }, 60_000);
+
+  it('runs through the TF.js gradients; the mask covers H×W and the pattern has 3 channels', async () => {
+    const { code, out } = await cli(
+      modelJson,
+      '--data',
+      dataFile,
+      '--steps',
+      '3',
+      '--batch',
+      '8',
+      '-f',
+      'json',
+    );
+    expect([0, 1], errText()).toContain(code);
+    const r = JSON.parse(out) as BackdoorReport;
+    expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
+    expect(r.model).toMatchObject({ format: 'tfjs', classes: 4, inputShape: [6, 6, 3] });
+    expect(r.geometry).toEqual({ height: 6, width: 6, channels: 3, layout: 'NHWC' });
+    expect(r.classes).toHaveLength(4);
+    for (const c of r.classes) {
+      expect(c.maskL1).toBeGreaterThan(0);
+      expect(c.maskL1).toBeLessThanOrEqual(36);
+      expect(c.steps).toBeLessThanOrEqual(3);
+    }
+    const page = await cli(modelJson, '--data', dataFile, '--steps', '2', '--classes', '1', '-f', 'html');
+    expect(page.out.match(/<img src="data:image\/png;base64,/g)).toHaveLength(3);
   });
 });
 
