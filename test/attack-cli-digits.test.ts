@@ -147,29 +147,34 @@ describe('modelguard attack on the digits models (onnxruntime)', () => {
       const prev = doc.attacks[i - 1];
       expect(doc.attacks[i]?.attacked).toBe((prev?.attacked ?? 0) - (prev?.fooled ?? 0));
     }
-    // The attacks layer's own evaluation of the same deterministic attack gives the same numbers.
-    const f = await cli(
-      'attack',
-      join(FIX, 'digits_cnn.onnx'),
-      '--attack',
-      'fgsm',
-      ...args.slice(0, 6),
-      '--format',
-      'json',
-    );
+    // The command runs through attacks/evaluate; the library's own AutoAttack (runAutoAttack, which stops
+    // once nothing is left robust) gives the same numbers, stage by stage, and the same worst case.
     const { loadOnnxClassifier } = await import('../src/ml/ort/index.js');
     const { loadDataset } = await import('../src/ml/data/index.js');
     const { evaluate } = await import('../src/attacks/index.js');
     const model = await loadOnnxClassifier(join(FIX, 'digits_cnn.onnx'));
     try {
-      const ev = await evaluate(model, await loadDataset(DATA, { limit: 12 }), ['fgsm'], [0.1], {
+      const ev = await evaluate(model, await loadDataset(DATA, { limit: 12 }), ['autoattack'], [0.1], {
         norm: 'linf',
         seed: 0,
+        steps: 10,
+        queries: 100,
+        batchSize: 64,
         checks: false,
       });
-      const mine = JSON.parse(f.out) as AttackReport;
-      expect(mine.cleanAccuracy).toBe(ev.cleanAccuracy);
-      expect(mine.robustAccuracy).toBe(ev.robustAccuracy[0]?.robustAccuracy);
+      expect(doc.cleanAccuracy).toBe(ev.cleanAccuracy);
+      expect(doc.robustAccuracy).toBe(ev.robustAccuracy[0]?.robustAccuracy);
+      expect(ev.attacks.length).toBeGreaterThan(1);
+      const row = (a: {
+        name: string;
+        attacked: number;
+        fooled: number;
+        robustAccuracy: number;
+        successRate: number;
+        queries: number;
+      }) => [a.name, a.attacked, a.fooled, a.robustAccuracy, a.successRate, a.queries];
+      expect(doc.attacks.slice(0, ev.attacks.length).map(row)).toEqual(ev.attacks.map(row));
+      for (const a of doc.attacks.slice(ev.attacks.length)) expect(a.attacked).toBe(0);
     } finally {
       await model.dispose();
     }

@@ -628,3 +628,124 @@ describe('modelguard grad', () => {
     }
   });
 });
+
+describe('modelguard attack and grad: --threads and --execution-provider', () => {
+  function spying(): { calls: unknown[][]; restore: () => void } {
+    const rt = fakeRuntime();
+    const calls: unknown[][] = [];
+    setAttackRuntime({
+      ...rt,
+      loadModel: (...args) => {
+        calls.push(args);
+        return rt.loadModel(...args);
+      },
+    });
+    return { calls, restore: () => setAttackRuntime(fakeRuntime()) };
+  }
+
+  it('reach the model loader as { threads, executionProviders }; absent flags pass nothing', async () => {
+    const spy = spying();
+    try {
+      const r = await cli(
+        'attack',
+        MODEL,
+        '--data',
+        DATA,
+        '--attack',
+        'fgsm',
+        '--threads',
+        '3',
+        '--execution-provider',
+        'cuda, CPU',
+        '--format',
+        'json',
+      );
+      expect(r.code, errText()).toBe(0);
+      const g = await run([
+        'node',
+        'modelguard',
+        'grad',
+        MODEL,
+        '--data',
+        DATA,
+        '--limit',
+        '2',
+        '--threads',
+        '2',
+        '--execution-provider',
+        'cpu',
+        '--output',
+        join(tmp.dir, 'threads.npy'),
+        '--no-progress',
+      ]);
+      expect(g, errText()).toBe(0);
+      expect(
+        await cli('attack', MODEL, '--data', DATA, '--attack', 'fgsm', '--format', 'json'),
+      ).toMatchObject({
+        code: 0,
+      });
+      expect(spy.calls.map((c) => c[3])).toEqual([
+        { threads: 3, executionProviders: ['cuda', 'cpu'] },
+        { threads: 2, executionProviders: ['cpu'] },
+        {},
+      ]);
+      expect(spy.calls[0]?.slice(0, 2)).toEqual([MODEL, 'onnx']);
+    } finally {
+      spy.restore();
+    }
+  });
+
+  it.each([
+    [['--threads', '0'], '--threads must be an integer ≥ 1'],
+    [['--threads', 'two'], '--threads must be an integer ≥ 1'],
+    [['--threads', '1.5'], '--threads must be an integer ≥ 1'],
+    [['--execution-provider', 'cdua'], '--execution-provider must list cpu, cuda'],
+    [['--execution-provider', 'cuda,'], '--execution-provider must list'],
+    [['--execution-provider', ''], '--execution-provider must list'],
+    [['--execution-provider', 'cpu,cpu'], 'names a provider twice'],
+  ])('%j is a usage error (exit 2) for attack and grad, before any model loads', async (flags, message) => {
+    const spy = spying();
+    try {
+      const a = await cli('attack', MODEL, '--data', DATA, '--attack', 'fgsm', ...flags);
+      expect(a.code).toBe(2);
+      const g = await run([
+        'node',
+        'modelguard',
+        'grad',
+        MODEL,
+        '--data',
+        DATA,
+        ...flags,
+        '--output',
+        join(tmp.dir, 'bad.npy'),
+        '--no-progress',
+      ]);
+      expect(g).toBe(2);
+      expect(errText().split(message).length - 1).toBe(2);
+      expect(spy.calls).toEqual([]);
+    } finally {
+      spy.restore();
+    }
+  });
+
+  it('apply to ONNX models only: given for a TF.js model.json they are a usage error', async () => {
+    const r = await cli('attack', TFJS, '--data', DATA, '--attack', 'fgsm', '--threads', '2');
+    expect(r.code).toBe(2);
+    expect(errText()).toContain('--threads and --execution-provider apply to ONNX models');
+  });
+
+  it('are in --help of both commands', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      for (const command of ['attack', 'grad']) {
+        out.mockClear();
+        expect(await run(['node', 'modelguard', command, '--help'])).toBe(0);
+        const help = out.mock.calls.map((c) => String(c[0])).join('');
+        expect(help).toContain('--threads <n>');
+        expect(help).toContain('--execution-provider <list>');
+      }
+    } finally {
+      out.mockRestore();
+    }
+  });
+});

@@ -50,6 +50,105 @@ export function autoAttackSequence(): AttackName[] {
   return wanted.filter((n) => Object.hasOwn(ATTACKS, n));
 }
 
+/** One attack of a sequence and the options it runs with. */
+export interface SequenceStep {
+  readonly attack: Attack;
+  readonly opts: AttackOptions;
+}
+
+/** What one attack of a sequence did. */
+export interface SequenceRun {
+  readonly name: AttackName;
+  /** The points it was asked to attack (clean-correct; in a sequential run also still robust). */
+  readonly attacked: Uint8Array;
+  /** Whether it ran: false when no point was left to attack (then `result` is empty: nothing fooled). */
+  readonly ran: boolean;
+  readonly result: AttackResult;
+  /** Per sample: attacked and fooled. */
+  readonly fooled: Uint8Array;
+}
+
+export interface SequenceOptions {
+  /** Each attack sees only the points still robust after the ones before it (AutoAttack); else every clean-correct point. */
+  readonly sequential: boolean;
+  /** Stop as soon as no point is left robust (AutoAttack); else later attacks get an empty run each. */
+  readonly stopWhenNoneRobust?: boolean;
+  /**
+   * Keep only the per-point numbers of each run: its `result.adversarial` becomes the originals once the
+   * worst case has taken what it needs (bounds memory to one adversarial set per sequence).
+   */
+  readonly dropAdversarial?: boolean;
+  /** Called after each attack, also one that had nothing to attack. */
+  readonly onRunEnd?: (run: SequenceRun, index: number) => void;
+}
+
+export interface SequenceOutcome {
+  readonly runs: SequenceRun[];
+  /** Per sample: clean-correct and no attack fooled it. */
+  readonly robust: Uint8Array;
+  /** Which run fooled each sample first (−1: none, or a clean error). */
+  readonly fooledBy: Int32Array;
+  /** Worst case per sample: the first successful adversarial example, or the original. */
+  readonly adversarial: Float32Array;
+}
+
+/** What an attack that had nothing to attack returns: the originals, nothing fooled, no queries. */
+export function emptyAttackResult(name: AttackName, x: Tensor, opts: AttackOptions): AttackResult {
+  const n = x.shape[0] ?? 0;
+  return {
+    name,
+    norm: opts.norm,
+    eps: opts.eps,
+    adversarial: x,
+    fooled: new Uint8Array(n),
+    perturbation: new Float32Array(n),
+    queries: new Float32Array(n),
+    seconds: 0,
+  };
+}
+
+/**
+ * The one loop behind `runAutoAttack`, `evaluate` and the CLI: attacks one after another at one ε, the worst
+ * case per sample (a point is robust only if no attack fooled it), and the first adversarial example found.
+ */
+export async function runSequence(
+  model: Classifier,
+  x: Tensor,
+  y: Int32Array,
+  cleanCorrect: Uint8Array,
+  steps: readonly SequenceStep[],
+  opts: SequenceOptions,
+): Promise<SequenceOutcome> {
+  const n = y.length;
+  const d = n === 0 ? 0 : x.data.length / n;
+  const robust = Uint8Array.from(cleanCorrect);
+  const fooledBy = new Int32Array(n).fill(-1);
+  const adversarial = Float32Array.from(x.data);
+  const runs: SequenceRun[] = [];
+  for (const { attack, opts: attackOpts } of steps) {
+    const anyRobust = robust.some((v) => v === 1);
+    if (opts.stopWhenNoneRobust && !anyRobust) break;
+    const attacked = Uint8Array.from(opts.sequential ? robust : cleanCorrect);
+    const ran = attacked.some((v) => v === 1);
+    const result = ran
+      ? await attack.run(model, x, y, attackOpts, Uint8Array.from(attacked))
+      : emptyAttackResult(attack.name, x, attackOpts);
+    const fooled = new Uint8Array(n);
+    for (let i = 0; i < n; i++) fooled[i] = attacked[i] === 1 && result.fooled[i] === 1 ? 1 : 0;
+    for (let i = 0; i < n; i++) {
+      if (fooled[i] !== 1 || robust[i] !== 1) continue;
+      robust[i] = 0;
+      fooledBy[i] = runs.length;
+      adversarial.set(result.adversarial.data.subarray(i * d, (i + 1) * d), i * d);
+    }
+    const kept = opts.dropAdversarial ? { ...result, adversarial: x } : result;
+    const run: SequenceRun = { name: attack.name, attacked, ran, result: kept, fooled };
+    runs.push(run);
+    opts.onRunEnd?.(run, runs.length - 1);
+  }
+  return { runs, robust, fooledBy, adversarial };
+}
+
 export async function runAutoAttack(
   model: Classifier,
   x: Tensor,
@@ -81,11 +180,6 @@ export async function runAutoAttack(
     const pred = argmaxRows(logits, e - s, k);
     for (let i = s; i < e; i++) cleanCorrect[i] = pred[i - s] === y[i] ? 1 : 0;
   }
-  const robust = Uint8Array.from(cleanCorrect);
-  const fooledBy = new Int8Array(n).fill(-1);
-  const adversarial = Float32Array.from(x.data);
-  const ran: AttackName[] = [];
-  const results: AttackResult[] = [];
   const skipped: { name: AttackName; reason: string }[] = [];
   const sequence = autoAttackSequence().filter((name) => {
     if (isWhiteBox(name) && !model.capabilities.lossGradient) {
@@ -98,10 +192,9 @@ export async function runAutoAttack(
     }
     return true;
   });
-  for (const name of sequence) {
-    if (!robust.some((v) => v === 1)) break;
-    const attack = (ATTACKS as Partial<Record<AttackName, Attack>>)[name]!;
-    const attackOpts: AttackOptions = {
+  const steps = sequence.map((name) => ({
+    attack: (ATTACKS as Partial<Record<AttackName, Attack>>)[name]!,
+    opts: {
       ...base,
       restarts: 1,
       ...(name === 'square'
@@ -113,28 +206,22 @@ export async function runAutoAttack(
       ...(opts.onProgress
         ? { onProgress: (done: number, total: number) => opts.onProgress?.(name, done, total) }
         : {}),
-    };
-    const result = await attack.run(model, x, y, attackOpts, Uint8Array.from(robust));
-    ran.push(name);
-    results.push(result);
-    for (let i = 0; i < n; i++) {
-      if (robust[i] && result.fooled[i]) {
-        robust[i] = 0;
-        fooledBy[i] = ran.length - 1;
-        adversarial.set(result.adversarial.data.subarray(i * d, (i + 1) * d), i * d);
-      }
-    }
-  }
+    } satisfies AttackOptions,
+  }));
+  const out = await runSequence(model, x, y, cleanCorrect, steps, {
+    sequential: true,
+    stopWhenNoneRobust: true,
+  });
   return {
     norm: opts.norm,
     eps: opts.eps,
-    ran,
+    ran: out.runs.map((r) => r.name),
     skipped,
-    results,
+    results: out.runs.map((r) => r.result),
     cleanCorrect,
-    robust,
-    fooledBy,
-    adversarial: { data: adversarial, shape: [...x.shape] },
+    robust: out.robust,
+    fooledBy: Int8Array.from(out.fooledBy),
+    adversarial: { data: out.adversarial, shape: [...x.shape] },
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { writeNpy } from '../ml/npy.js';
 import type { Classifier, Dataset, LossKind } from '../ml/types.js';
-import { attackRuntime, DEFAULT_BATCH, loadModelAndData, parseIntFlag } from './attack.js';
+import {
+  attackRuntime,
+  backendFlags,
+  DEFAULT_BATCH,
+  loadModelAndData,
+  parseBackendOptions,
+  parseIntFlag,
+} from './attack/index.js';
 import { EXIT, UsageError } from './errors.js';
 import { Progress } from './progress.js';
 
@@ -12,11 +19,13 @@ export interface GradFlags {
   limit?: string;
   batchSize?: string;
   profile?: string;
+  threads?: string;
+  executionProvider?: string;
   progress: boolean;
 }
 
 export function registerGrad(program: Command, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('grad')
     .description(
       "Write the input gradient (saliency) of a loss for every sample as .npy (same shape as the data's x). Exit 0 done, 2 error.",
@@ -27,7 +36,8 @@ export function registerGrad(program: Command, setExit: (code: number) => void):
     .option('-o, --output <file.npy>', 'where to write the gradients (float32 .npy)')
     .option('--limit <n>', 'use only the first N samples')
     .option('--batch-size <n>', `samples per model call (default ${DEFAULT_BATCH})`)
-    .option('--profile <file>', 'JSON model profile (input shape, range, preprocessing)')
+    .option('--profile <file>', 'JSON model profile (input shape, range, preprocessing)');
+  backendFlags(command)
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (model: string, flags: GradFlags) => {
       setExit(await gradCommand(model, flags));
@@ -71,8 +81,9 @@ export async function gradCommand(modelPath: string, flags: GradFlags): Promise<
   const loss = parseLoss(flags.loss);
   const limit = parseIntFlag(flags.limit, '--limit', 1);
   const batch = parseIntFlag(flags.batchSize, '--batch-size', 1) ?? DEFAULT_BATCH;
+  const backend = parseBackendOptions(flags);
   const rt = await attackRuntime();
-  const { model, data } = await loadModelAndData(rt, modelPath, flags.data, limit, flags.profile);
+  const { model, data } = await loadModelAndData(rt, modelPath, flags.data, limit, flags.profile, backend);
   const progress = new Progress(process.stderr, flags.progress && process.stderr.isTTY === true);
   try {
     if (loss.kind === 'logit' && loss.classIndex >= model.profile.numClasses)

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkAttackSummaries, checkModel } from '../../src/attacks/checks.js';
 import { evaluate } from '../../src/attacks/evaluate.js';
+import { ATTACKS } from '../../src/attacks/registry.js';
 import type { AttackSummary } from '../../src/attacks/summary.js';
+import type { Attack, AttackName } from '../../src/attacks/types.js';
 import type { Dataset } from '../../src/ml/types.js';
 import { linearToy, mlpToy, ToyClassifier, toyDataset } from '../support/toy-classifier.js';
 
@@ -118,6 +120,121 @@ describe('evaluate', () => {
     expect(accs[3]).toBeLessThanOrEqual(accs[2]!);
     expect(ev.robustAccuracy[0]!.robustAccuracy).toBe(accs[3]);
     expect(ev.attacks[1]!.attacked).toBe(20 - ev.attacks[0]!.fooled);
+  });
+});
+
+describe('evaluate: sequences, injected attacks and per-run data (what the CLI builds its report from)', () => {
+  /** The registry's attack, recording which points it was asked to attack. */
+  function recording(calls: string[]): (name: AttackName) => Attack | undefined {
+    return (name) => {
+      if (name !== 'fgsm' && name !== 'bim') return undefined;
+      const inner = ATTACKS[name];
+      return {
+        ...inner,
+        run: (m, x, y, o, active) => {
+          calls.push(`${name}@${o.eps}:${Array.from(active ?? []).join('')}`);
+          return inner.run(m, x, y, o, active);
+        },
+      };
+    };
+  }
+
+  it('sequential: each attack sees only the points still robust; rows, runs and who fooled each point', async () => {
+    const calls: string[] = [];
+    const ends: string[] = [];
+    const progress: string[] = [];
+    const ev = await evaluate(thresholdModel(), thresholdData(), ['fgsm', 'bim'], [0.1, 0.5], {
+      norm: 'linf',
+      seed: 1,
+      steps: 5,
+      checks: false,
+      sequential: true,
+      attackOf: recording(calls),
+      onRunEnd: (e) => ends.push(`${e.attack}@${e.eps}:${e.run}/${e.runs}`),
+      onProgress: (e) => progress.push(`${e.attack}@${e.eps}:${e.run}/${e.runs}`),
+    });
+    // ε = 0.1: FGSM fools 0.55 and 0.45; BIM gets the other three robust points and fools none.
+    // ε = 0.5: FGSM fools every correct point; BIM has nothing left and does not run (an empty row).
+    expect(calls).toEqual(['fgsm@0.1:111011', 'bim@0.1:110010', 'fgsm@0.5:111011']);
+    expect(ends).toEqual(['fgsm@0.1:0/4', 'bim@0.1:1/4', 'fgsm@0.5:2/4', 'bim@0.5:3/4']);
+    expect(progress).toContain('bim@0.1:1/4');
+    expect(ev.attacks.map((a) => [a.name, a.eps, a.attacked, a.fooled, a.robustAccuracy])).toEqual([
+      ['fgsm', 0.1, 5, 2, 3 / 6],
+      ['bim', 0.1, 3, 0, 3 / 6],
+      ['fgsm', 0.5, 5, 5, 0],
+      ['bim', 0.5, 0, 0, 0],
+    ]);
+    expect(
+      ev.runs.map((r) => [r.name, r.eps, Array.from(r.attacked).join(''), Array.from(r.fooled).join('')]),
+    ).toEqual([
+      ['fgsm', 0.1, '111011', '001001'],
+      ['bim', 0.1, '110010', '000000'],
+      ['fgsm', 0.5, '111011', '111011'],
+      ['bim', 0.5, '000000', '000000'],
+    ]);
+    expect(ev.runs[3]!.result.seconds).toBe(0);
+    expect(ev.perEps[0]!.firstFooledBy).toEqual([null, null, 'fgsm', null, null, 'fgsm']);
+    expect(ev.perEps[1]!.firstFooledBy).toEqual(['fgsm', 'fgsm', 'fgsm', null, 'fgsm', 'fgsm']);
+    expect(ev.perEps.map((p) => p.ran)).toEqual([
+      ['fgsm', 'bim'],
+      ['fgsm', 'bim'],
+    ]);
+    expect(ev.robustAccuracy.map((r) => r.robustAccuracy)).toEqual([3 / 6, 0]);
+  });
+
+  it('not sequential (the default): every attack sees every clean-correct point; runs match the rows', async () => {
+    const calls: string[] = [];
+    const ev = await evaluate(thresholdModel(), thresholdData(), ['fgsm', 'bim'], [0.1], {
+      norm: 'linf',
+      seed: 1,
+      steps: 5,
+      checks: false,
+      attackOf: recording(calls),
+    });
+    expect(calls).toEqual(['fgsm@0.1:111011', 'bim@0.1:111011']);
+    expect(ev.runs.map((r) => Array.from(r.fooled).join(''))).toEqual(['001001', '001001']);
+    expect(ev.perEps[0]!.firstFooledBy).toEqual([null, null, 'fgsm', null, null, 'fgsm']);
+    ev.runs.forEach((r, i) => {
+      expect(r.fooled.reduce((a, v) => a + v, 0)).toBe(ev.attacks[i]!.fooled);
+    });
+  });
+
+  it('an attack the injected source does not know is an UNKNOWN_ATTACK error before anything runs', async () => {
+    const calls: string[] = [];
+    await expect(
+      evaluate(thresholdModel(), thresholdData(), ['fgsm', 'pgd'], [0.1], {
+        norm: 'linf',
+        seed: 1,
+        attackOf: recording(calls),
+      }),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_ATTACK' });
+    expect(calls).toEqual([]);
+  });
+
+  it('the AutoAttack choice reports one run per stage and who fooled each point', async () => {
+    const model = mlpToy();
+    const ds = toyDataset(model, 20, 13);
+    const ends: string[] = [];
+    const ev = await evaluate(model, ds, ['autoattack'], [0.02], {
+      norm: 'linf',
+      seed: 3,
+      steps: 20,
+      queries: 100,
+      checks: false,
+      onRunEnd: (e) => ends.push(`${e.attack}:${e.run}/${e.runs}`),
+    });
+    expect(ends).toEqual(['autoattack:0/1']);
+    expect(ev.runs.map((r) => [r.name, r.preset])).toEqual(ev.attacks.map((a) => [a.name, 'autoattack']));
+    ev.runs.forEach((r, i) => {
+      expect(r.attacked.reduce((a, v) => a + v, 0)).toBe(ev.attacks[i]!.attacked);
+      expect(r.fooled.reduce((a, v) => a + v, 0)).toBe(ev.attacks[i]!.fooled);
+    });
+    const per = ev.perEps[0]!;
+    for (let i = 0; i < 20; i++) {
+      const by = per.firstFooledBy[i];
+      expect(by === null).toBe(per.robust[i] === 1 || ev.cleanCorrect[i] === 0);
+      if (by !== null) expect(ev.runs.find((r) => r.name === by)!.fooled[i]).toBe(1);
+    }
   });
 });
 
