@@ -97,41 +97,47 @@ async function main(): Promise<void> {
     batchSize: args.batch,
   };
 
-  const clf = await loadOnnxClassifier(join(FIX, 'digits_cnn.onnx'), undefined, {
-    intraOpNumThreads: args.threads,
-    spinning,
-  });
-  await ATTACKS.bim.run(clf, data, y, { ...opts, steps: 2 }); // warm-up (session creation, first-run allocations)
-  const mg: Side = {
-    name: `modelguard (onnxruntime-node, ${args.threads} intra-op threads)`,
-    wall: [],
-    cpu: [],
-    attacked: 0,
-    robust: 0,
-  };
+  // modelguard's default (data-parallel worker threads) and, for comparison, one session with intra-op threads.
+  const mgSides: { side: Side; clf: Awaited<ReturnType<typeof loadOnnxClassifier>> }[] = [];
+  for (const workers of [true, false]) {
+    const clf = await loadOnnxClassifier(
+      join(FIX, 'digits_cnn.onnx'),
+      undefined,
+      workers ? { threads: args.threads, spinning } : { intraOpNumThreads: args.threads, spinning },
+    );
+    await ATTACKS.bim.run(clf, data, y, { ...opts, steps: 2 }); // warm-up (session creation, first-run allocations)
+    const name = workers
+      ? `modelguard (onnxruntime-node, ${args.threads} worker threads)`
+      : `modelguard (onnxruntime-node, 1 session, ${args.threads} intra-op threads)`;
+    mgSides.push({ side: { name, wall: [], cpu: [], attacked: 0, robust: 0 }, clf });
+  }
+  const mg = (mgSides[0] as (typeof mgSides)[number]).side;
   let torch: Side | undefined = { name: 'PyTorch', wall: [], cpu: [], attacked: 0, robust: 0 };
   // ART runs too when its source has been exported to bench/.work/art (see bench/attack_ref.py).
   let art: Side | undefined = existsSync(join(ROOT, 'bench', '.work', 'art', 'art'))
     ? { name: 'ART', wall: [], cpu: [], attacked: 0, robust: 0 }
     : undefined;
-  // Runs alternate between the two sides so that both see the same machine load.
+  // Runs alternate between the sides so that all see the same machine load. CPU time of the worker
+  // threads counts: process.cpuUsage covers every thread of the process.
   for (let r = 0; r < args.runs; r++) {
-    const before = clf.queries.gradient;
-    const c0 = process.cpuUsage();
-    const t = performance.now();
-    const res = await ATTACKS.bim.run(clf, data, y, opts);
-    mg.wall.push((performance.now() - t) / 1000);
-    const c = process.cpuUsage(c0);
-    mg.cpu.push((c.user + c.system) / 1e6);
-    mg.attacked = (clf.queries.gradient - before) / args.steps;
-    mg.robust = res.fooled.reduce((a, f) => a + (f ? 0 : 1), 0) / n;
+    for (const { side, clf } of mgSides) {
+      const before = clf.queries.gradient;
+      const c0 = process.cpuUsage();
+      const t = performance.now();
+      const res = await ATTACKS.bim.run(clf, data, y, opts);
+      side.wall.push((performance.now() - t) / 1000);
+      const c = process.cpuUsage(c0);
+      side.cpu.push((c.user + c.system) / 1e6);
+      side.attacked = (clf.queries.gradient - before) / args.steps;
+      side.robust = res.fooled.reduce((a, f) => a + (f ? 0 : 1), 0) / n;
+    }
     if (torch) torch = runTorch(args, spinning, torch, false);
     if (art) art = runTorch(args, spinning, art, true);
   }
-  await clf.dispose();
+  for (const { clf } of mgSides) await clf.dispose();
 
   const rate = (s: Side, v: number[]) => (s.attacked * args.steps) / median(v);
-  const sides = [mg, ...(torch ? [torch] : []), ...(art ? [art] : [])];
+  const sides = [...mgSides.map((m) => m.side), ...(torch ? [torch] : []), ...(art ? [art] : [])];
   const rows: string[][] = [
     [
       'side',

@@ -2,7 +2,7 @@
  * What an attack's core sees: the clean-correct samples of one batch, packed, with query counting and
  * batched model calls. The runner (run.ts) builds it; cores only compute.
  */
-import type { Classifier, LossKind } from '../ml/types.js';
+import type { Classifier, GradientStepOptions, LossKind } from '../ml/types.js';
 import type { Rng } from './rng.js';
 import type { AttackOptions } from './types.js';
 
@@ -72,6 +72,39 @@ export async function gradient(
   }
   for (let i = 0; i < m; i++) ctx.queries[owners[i]!]! += 1;
   return { loss: lossOut, grad: gradOut };
+}
+
+/**
+ * `o.steps` PGD steps from `data` around `orig` (packed, `m = owners.length` samples) in the model's own
+ * step loop (Classifier.gradientSteps); each owner pays one gradient query per step.
+ */
+export async function gradientSteps(
+  ctx: AttackContext,
+  data: Float32Array,
+  orig: Float32Array,
+  owners: ArrayLike<number>,
+  o: GradientStepOptions,
+): Promise<Float32Array> {
+  const steps = ctx.model.gradientSteps;
+  if (!steps) throw new Error('the model has no step loop');
+  const m = owners.length;
+  const out = new Float32Array(m * ctx.d);
+  const labels = new Int32Array(m);
+  for (let i = 0; i < m; i++) labels[i] = ctx.y[owners[i]!]!;
+  for (let s = 0; s < m; s += ctx.batchSize) {
+    const e = Math.min(m, s + ctx.batchSize);
+    const shape = [e - s, ...ctx.sampleShape];
+    const r = await steps.call(
+      ctx.model,
+      { data: data.subarray(s * ctx.d, e * ctx.d), shape },
+      { data: orig.subarray(s * ctx.d, e * ctx.d), shape },
+      labels.subarray(s, e),
+      o,
+    );
+    out.set(r.subarray(0, (e - s) * ctx.d), s * ctx.d);
+  }
+  for (let i = 0; i < m; i++) ctx.queries[owners[i]!]! += o.steps;
+  return out;
 }
 
 /** Copy samples `rows` of a packed batch into a new packed array. */

@@ -3,7 +3,7 @@
  * (robustness.md §B.2): x ← clip(x + α·dir(∇CE)); δ ← P_ε(x − x₀); x ← x₀ + δ. Defaults: 40 steps,
  * α = 2.5·ε/steps, one random start (PGD). Further restarts run only on samples not fooled yet.
  */
-import { type AttackContext, forward, gatherRows, gradient, putRow } from './context.js';
+import { type AttackContext, forward, gatherRows, gradient, gradientSteps, putRow } from './context.js';
 import { runAttack } from './run.js';
 import type { Attack } from './types.js';
 import { argmaxRows, ascentDirection, clipSample, projectSample, randomInBall } from './vec.js';
@@ -34,15 +34,27 @@ function pgdCore(randomStart: boolean) {
           clipSample(cur, i, d, ctx.clipMin, ctx.clipMax);
         }
       }
-      for (let t = 0; t < steps; t++) {
-        const { grad } = await gradient(ctx, cur, rows, { kind: 'ce' });
-        for (let i = 0; i < m; i++) {
-          ascentDirection(grad, i, d, opts.norm, dir);
-          for (let j = 0; j < d; j++) cur[i * d + j] = cur[i * d + j]! + alpha * dir[j]!;
-          clipSample(cur, i, d, ctx.clipMin, ctx.clipMax);
-          projectSample(cur, orig, i, d, opts.eps, opts.norm, ctx.clipMin, ctx.clipMax);
+      if (ctx.model.gradientSteps) {
+        // The backend runs the whole loop (same steps, no round trip per step).
+        const o = {
+          norm: opts.norm,
+          steps,
+          stepSize: alpha,
+          eps: opts.eps,
+          clipMin: ctx.clipMin,
+          clipMax: ctx.clipMax,
+        };
+        cur.set(await gradientSteps(ctx, cur, orig, rows, o));
+      } else
+        for (let t = 0; t < steps; t++) {
+          const { grad } = await gradient(ctx, cur, rows, { kind: 'ce' });
+          for (let i = 0; i < m; i++) {
+            ascentDirection(grad, i, d, opts.norm, dir);
+            for (let j = 0; j < d; j++) cur[i * d + j] = cur[i * d + j]! + alpha * dir[j]!;
+            clipSample(cur, i, d, ctx.clipMin, ctx.clipMax);
+            projectSample(cur, orig, i, d, opts.eps, opts.norm, ctx.clipMin, ctx.clipMax);
+          }
         }
-      }
       const last = r === restarts - 1;
       const pred = last ? undefined : argmaxRows(await forward(ctx, cur, rows), m, ctx.k);
       rows.forEach((row, i) => {

@@ -43,6 +43,15 @@ export interface ModelProfile {
   readonly softmaxOutput: boolean;
 }
 
+export interface GradientStepOptions {
+  readonly norm: 'linf' | 'l2';
+  readonly steps: number;
+  readonly stepSize: number;
+  readonly eps: number;
+  readonly clipMin: number;
+  readonly clipMax: number;
+}
+
 /** What a classifier can do; attacks pick white-box or black-box paths from it. */
 export interface Capabilities {
   readonly lossGradient: boolean;
@@ -71,6 +80,13 @@ export interface Classifier {
   ): Promise<{ loss: Float32Array; grad: Float32Array }>;
   /** Activations of a named layer/tensor (`[N, ...]`), for the poisoning and backdoor detectors. */
   activations?(x: Tensor, layer: string): Promise<Tensor>;
+  /**
+   * Optional fast path of the PGD/BIM inner loop: `steps` steps from `x` of x ← clip(x + α·dir(∇ₓCE)),
+   * δ ← P_ε(x − x0), x ← clip(x0 + δ) (dir = sign for L∞, g/‖g‖₂ for L2; ART's order), run inside the
+   * backend in one call. Returns the final points; counts `steps` gradient queries per sample. Attacks
+   * use it when present and fall back to lossGradient per step otherwise; both give the same steps.
+   */
+  gradientSteps?(x: Tensor, x0: Tensor, labels: Int32Array, o: GradientStepOptions): Promise<Float32Array>;
   /** Number of forward (and gradient) evaluations so far, counted per sample. */
   readonly queries: { forward: number; gradient: number };
   dispose(): Promise<void>;

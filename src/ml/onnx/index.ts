@@ -13,6 +13,7 @@ import { decodeModel, encodeModel } from './model.js';
 export { GRAD_RULES } from './grad/registry.js';
 export { ONNX_EDIT_LIMITS } from './limits.js';
 export { decodeModel, encodeModel, type OnnxModel } from './model.js';
+export { buildStepModel, type StepModel, type StepNorm } from './steps.js';
 export { type GradientModel, OnnxGraphError, UnsupportedOpError };
 
 /**

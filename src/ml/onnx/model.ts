@@ -334,13 +334,26 @@ export function encodeModel(m: OnnxModel): Uint8Array {
       x.varintField(2, o.version);
     });
   for (const e of m.extra) w.raw(e);
-  w.message(7, (g) => {
-    for (const n of m.graph.nodes) encodeNode(g, n);
-    for (const t of m.graph.initializers) g.bytesField(5, t.raw);
-    for (const v of m.graph.inputs) encodeValueInfo(g, 11, v);
-    for (const v of m.graph.outputs) encodeValueInfo(g, 12, v);
-    for (const v of m.graph.valueInfo) encodeValueInfo(g, 13, v);
-    for (const e of m.graph.extra) g.raw(e);
-  });
+  w.message(7, (g) => encodeGraph(g, m.graph));
   return w.finish();
+}
+
+/** GraphProto fields of `graph` (nodes, initializers, inputs, outputs, value_info, the rest as decoded). */
+function encodeGraph(g: Writer, graph: OnnxGraph, name?: string): void {
+  for (const n of graph.nodes) encodeNode(g, n);
+  if (name !== undefined) g.stringField(2, name);
+  for (const t of graph.initializers) g.bytesField(5, t.raw);
+  for (const v of graph.inputs) encodeValueInfo(g, 11, v);
+  for (const v of graph.outputs) encodeValueInfo(g, 12, v);
+  for (const v of graph.valueInfo) encodeValueInfo(g, 13, v);
+  for (const e of graph.extra) g.raw(e);
+}
+
+/** A GRAPH attribute (a Loop/If/Scan body) holding `graph`, named `graphName`. */
+export function graphAttr(name: string, graph: OnnxGraph, graphName: string): Attr {
+  const w = new Writer();
+  w.stringField(1, name);
+  w.varintField(20, ATTR.GRAPH);
+  w.message(6, (g) => encodeGraph(g, graph, graphName));
+  return { name, type: ATTR.GRAPH, raw: w.finish() };
 }

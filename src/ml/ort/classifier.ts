@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { addOutputs, buildGradientModel } from '../onnx/index.js';
+import { addOutputs, buildGradientModel, buildStepModel, type StepModel } from '../onnx/index.js';
 import {
   applyPreprocessing,
   type ModelIo,
@@ -8,7 +8,14 @@ import {
   preprocessingGradient,
   resolveProfile,
 } from '../profile.js';
-import type { Capabilities, Classifier, LossKind, ModelProfile, Tensor } from '../types.js';
+import type {
+  Capabilities,
+  Classifier,
+  GradientStepOptions,
+  LossKind,
+  ModelProfile,
+  Tensor,
+} from '../types.js';
 import { GradientUnavailableError, OrtBackendError } from './errors.js';
 import { ORT_LIMITS } from './limits.js';
 import { OrtWorkerPool } from './pool.js';
@@ -158,9 +165,28 @@ export async function loadOnnxClassifier(
     pre.mean.length === 0 &&
     pre.std.length === 0 &&
     (pre.inputLayout ?? pre.layout) === pre.layout;
-  const batch = Math.max(1, Math.min(options.batchSize ?? ORT_LIMITS.maxBatch, ORT_LIMITS.maxBatch));
+  // Samples per call: `batchSize` per session, so one call gives every worker thread a full batch.
+  const batch =
+    Math.max(1, Math.min(options.batchSize ?? ORT_LIMITS.maxBatch, ORT_LIMITS.maxBatch)) * (pool?.size ?? 1);
 
   const actSessions = new Map<string, SessionRunner>();
+  const stepSessions = new Map<string, { runner: SessionRunner; model: StepModel }>();
+  /** The step loop of one norm and step count, built from the cross-entropy gradient graph when first used. */
+  const stepSession = async (norm: GradientStepOptions['norm'], steps: number) => {
+    const key = `${norm}:${steps}`;
+    const cached = stepSessions.get(key);
+    if (cached) return cached;
+    const model = buildStepModel(buildGradientModel(bytes, 'ce', io), norm, steps);
+    const runner = await create(model.bytes, `step loop (${key})`);
+    if (stepSessions.size >= ORT_LIMITS.maxStepSessions) {
+      const [oldest, old] = stepSessions.entries().next().value as [string, { runner: SessionRunner }];
+      stepSessions.delete(oldest);
+      await old.runner.release();
+    }
+    const s = { runner, model };
+    stepSessions.set(key, s);
+    return s;
+  };
   const queries = { forward: 0, gradient: 0 };
   const capabilities: Capabilities = {
     lossGradient: gradientUnavailable === undefined,
@@ -261,6 +287,49 @@ export async function loadOnnxClassifier(
       return { loss: lossOut, grad };
     },
 
+    // In model space: only without preprocessing (a step in attack space is not a step in model space).
+    ...(identity && gradientUnavailable === undefined
+      ? {
+          async gradientSteps(x: Tensor, x0: Tensor, labels: Int32Array, o: GradientStepOptions) {
+            const n = checkInput(x);
+            if (checkInput(x0) !== n || labels.length !== n)
+              throw new OrtBackendError(`${n} points, ${x0.shape[0]} originals and ${labels.length} labels`);
+            checkClasses(labels, finalProfile.numClasses, 'labels');
+            const { runner, model: sm } = await stepSession(o.norm, o.steps);
+            const out = new Float32Array(n * sampleSize);
+            const col = (v: number, m: number): RunTensor => ({
+              data: new Float32Array(m).fill(v),
+              dims: [m, ...sampleShape.map(() => 1)],
+            });
+            for (let s = 0; s < n; s += batch) {
+              const m = Math.min(batch, n - s);
+              const rows = (t: Tensor): RunTensor => ({
+                data: t.data.subarray(s * sampleSize, (s + m) * sampleSize),
+                dims: [m, ...sampleShape],
+              });
+              const res = await runner.run(
+                {
+                  [sm.start]: rows(x),
+                  [sm.orig]: rows(x0),
+                  [sm.labels]: int64(labels.subarray(s, s + m)),
+                  [sm.alpha]: col(o.stepSize, m),
+                  [sm.eps]: col(o.eps, m),
+                  [sm.lo]: col(o.clipMin, m),
+                  [sm.hi]: col(o.clipMax, m),
+                },
+                [sm.out],
+              );
+              const d = res[sm.out]?.data;
+              if (!(d instanceof Float32Array) || d.length !== m * sampleSize)
+                throw new OrtBackendError('the step loop returned an output of unexpected type or size');
+              out.set(d, s * sampleSize);
+              queries.gradient += m * o.steps;
+            }
+            return out;
+          },
+        }
+      : {}),
+
     async activations(x: Tensor, layer: string): Promise<Tensor> {
       const n = checkInput(x);
       let session = actSessions.get(layer);
@@ -306,6 +375,8 @@ export async function loadOnnxClassifier(
       await forward.release();
       for (const g of gradSessions.values()) await g.session.release();
       for (const s of actSessions.values()) await s.release();
+      for (const s of stepSessions.values()) await s.runner.release();
+      stepSessions.clear();
       gradSessions.clear();
       actSessions.clear();
       await pool?.terminate();

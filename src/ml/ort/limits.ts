@@ -6,6 +6,8 @@ export const ORT_LIMITS = {
   maxModelBytes: 2 ** 31 - 1,
   /** Distinct layers whose activations are kept as extra sessions at once (least recently used dropped). */
   maxActivationSessions: 8,
+  /** Step-loop graphs (one per norm and step count) kept as sessions at once (least recently built dropped). */
+  maxStepSessions: 4,
   /** Worker threads (data-parallel sessions) at most, whatever `threads` asks for. */
   maxThreads: 8,
   /** Bigger models run in one session in this thread: each worker would hold its own copy of the weights. */

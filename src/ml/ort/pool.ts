@@ -126,7 +126,9 @@ export class OrtWorkerPool {
         for (const [name, t] of entries)
           if (t.dims[0] !== n) throw new OrtBackendError(`feed ${name} has ${t.dims[0]} rows, not ${n}`);
         const parts = splitRows(n, workers.length);
-        const results = await Promise.all(
+        // allSettled, not all: a failed part must not leave the others running unobserved (a process
+        // that exits while a worker thread is inside onnxruntime aborts in onnxruntime-node's teardown).
+        const settled = await Promise.allSettled(
           parts.map(([a, b], k) => {
             const transfer: ArrayBuffer[] = [];
             const msgFeeds = entries.map(([name, t]) => {
@@ -139,7 +141,13 @@ export class OrtWorkerPool {
             return (workers[k] as OrtWorker).call({ op: 'run', sid, feeds: msgFeeds, fetches }, transfer);
           }),
         );
-        return joinParts(results, parts, fetches);
+        const failed = settled.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        return joinParts(
+          settled.map((r) => (r as PromiseFulfilledResult<Reply>).value),
+          parts,
+          fetches,
+        );
       },
       async release() {
         await Promise.allSettled(workers.map((w) => w.call({ op: 'release', sid })));
