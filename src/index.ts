@@ -8,6 +8,19 @@ export type { Finding, Location } from './core/finding.js';
 export { DEFAULT_LIMITS, type ScanLimits } from './core/limits.js';
 export type { RuleMeta } from './core/rule.js';
 export { SEVERITIES, type Severity } from './core/severity.js';
+export type {
+  ClassTrigger,
+  NeuralCleanseOptions,
+  NeuralCleanseResult,
+} from './defenses/backdoor/index.js';
+// Backdoored models: Neural Cleanse (trigger reverse-engineering per class, MAD anomaly index).
+export {
+  anomalyIndices,
+  BACKDOOR_LIMITS,
+  BackdoorError,
+  NC_DEFAULTS,
+  neuralCleanse,
+} from './defenses/backdoor/index.js';
 // Training-data checks: label issues, duplicates, outliers, balance, backdoor poisoning.
 export { runDataChecks } from './defenses/data/index.js';
 export { detectPoison } from './defenses/poison/index.js';
@@ -27,6 +40,8 @@ export { renderAttackHtml, renderAttackJson, renderAttackText } from './report/a
 export { renderAuditJson } from './report/audit/json.js';
 export { renderAuditSarif } from './report/audit/sarif.js';
 export { renderAuditText } from './report/audit/text.js';
+export { renderBackdoorHtml, renderBackdoorJson, renderBackdoorText } from './report/backdoor/index.js';
+export type { BackdoorReport, BackdoorTriggerImages } from './report/backdoor/types.js';
 export { renderDataHtml, renderDataJson, renderDataText } from './report/data/index.js';
 export type { DataReport } from './report/data/types.js';
 export { renderHtml } from './report/html.js';

@@ -3,6 +3,7 @@ import { errorMessage } from '../core/errors.js';
 import { VERSION } from '../scanners/version.js';
 import { registerAttack } from './attack.js';
 import { registerAudit } from './audit.js';
+import { registerBackdoor } from './backdoor.js';
 import { registerBom } from './bom.js';
 import { registerData } from './data.js';
 import { EXIT, UsageError } from './errors.js';
@@ -22,6 +23,7 @@ const COMMANDS: readonly Register[] = [
   registerAttack,
   registerGrad,
   registerData,
+  registerBackdoor,
 ];
 
 function buildProgram(setExit: (code: number) => void): Command {
