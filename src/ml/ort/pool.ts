@@ -102,18 +102,22 @@ export class OrtWorkerPool {
   async createRunner(bytes: Uint8Array, options: RunnerOptions, what: string): Promise<SessionRunner> {
     const sid = this.nextSession++;
     const opts = sessionOptions({ ...options, intraOpNumThreads: 1 });
-    let replies: Reply[];
-    try {
-      replies = await Promise.all(
-        this.workers.map((w) => w.call({ op: 'create', sid, bytes, options: opts })),
+    // Every worker's answer is awaited even when one fails: a worker must never be terminated while it is
+    // still inside onnxruntime (onnxruntime-node aborts the process then).
+    const created = await Promise.allSettled(
+      this.workers.map((w) => w.call({ op: 'create', sid, bytes, options: opts })),
+    );
+    const failed = created.find((r) => r.status === 'rejected');
+    if (failed) {
+      await Promise.allSettled(
+        this.workers.map((w, k) =>
+          created[k]?.status === 'fulfilled' ? w.call({ op: 'release', sid }) : undefined,
+        ),
       );
-    } catch (e) {
-      await Promise.allSettled(this.workers.map((w) => w.call({ op: 'release', sid })));
-      throw new OrtBackendError(`onnxruntime could not load the ${what}: ${(e as Error).message}`, {
-        cause: e,
-      });
+      const e = failed.reason as Error;
+      throw new OrtBackendError(`onnxruntime could not load the ${what}: ${e.message}`, { cause: e });
     }
-    const first = replies[0] as Reply;
+    const first = (created[0] as PromiseFulfilledResult<Reply>).value;
     const workers = this.workers;
     return {
       inputNames: first.inputNames ?? [],
