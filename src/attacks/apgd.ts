@@ -59,12 +59,12 @@ async function apgdRun(
     }
     projectSample(x, orig, i, d, eps, norm, ctx.clipMin, ctx.clipMax);
   }
-  // lossGradient returns no logits, so "misclassified?" at the same point comes from one extra predict,
-  // not counted as a query (an autodiff backend gets it from the same forward pass).
+  // "Misclassified?" at the same point: from the gradient pass's logits when the backend returns them,
+  // else from one extra predict, not counted as a query (an autodiff backend has it from the same pass).
   const evalAt = async (data: Float32Array) => {
     const g = await gradient(ctx, data, rows, loss, targets);
-    const logits = await ctx.model.predict({ data, shape: [m, ...ctx.sampleShape] });
-    return { ...g, pred: argmaxRows(logits, m, k) };
+    const logits = g.logits ?? (await ctx.model.predict({ data, shape: [m, ...ctx.sampleShape] }));
+    return { loss: g.loss, grad: g.grad, pred: argmaxRows(logits, m, k) };
   };
 
   let { loss: lossCur, grad, pred } = await evalAt(x);

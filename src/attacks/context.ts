@@ -2,7 +2,7 @@
  * What an attack's core sees: the clean-correct samples of one batch, packed, with query counting and
  * batched model calls. The runner (run.ts) builds it; cores only compute.
  */
-import type { Classifier, GradientStepOptions, LossKind } from '../ml/types.js';
+import type { Classifier, GradientStepOptions, LossGradient, LossKind } from '../ml/types.js';
 import type { Rng } from './rng.js';
 import type { AttackOptions } from './types.js';
 
@@ -46,17 +46,18 @@ export async function forward(
   return out;
 }
 
-/** Per-sample loss and input gradient of `m = owners.length` packed samples (one query each). */
+/** Per-sample loss, input gradient and (when the backend gives them) logits of `m = owners.length` packed samples (one query each). */
 export async function gradient(
   ctx: AttackContext,
   data: Float32Array,
   owners: ArrayLike<number>,
   loss: LossKind,
   targets?: Int32Array,
-): Promise<{ loss: Float32Array; grad: Float32Array }> {
+): Promise<LossGradient> {
   const m = owners.length;
   const lossOut = new Float32Array(m);
   const gradOut = new Float32Array(m * ctx.d);
+  let logitsOut: Float32Array | undefined = new Float32Array(m * ctx.k);
   const labels = new Int32Array(m);
   for (let i = 0; i < m; i++) labels[i] = ctx.y[owners[i]!]!;
   for (let s = 0; s < m; s += ctx.batchSize) {
@@ -69,9 +70,12 @@ export async function gradient(
     );
     lossOut.set(r.loss.subarray(0, e - s), s);
     gradOut.set(r.grad.subarray(0, (e - s) * ctx.d), s * ctx.d);
+    if (r.logits && r.logits.length >= (e - s) * ctx.k)
+      logitsOut?.set(r.logits.subarray(0, (e - s) * ctx.k), s * ctx.k);
+    else logitsOut = undefined;
   }
   for (let i = 0; i < m; i++) ctx.queries[owners[i]!]! += 1;
-  return { loss: lossOut, grad: gradOut };
+  return logitsOut ? { loss: lossOut, grad: gradOut, logits: logitsOut } : { loss: lossOut, grad: gradOut };
 }
 
 /**

@@ -43,6 +43,14 @@ export interface ModelProfile {
   readonly softmaxOutput: boolean;
 }
 
+/** Per-sample loss `[N]`, input gradient (x's shape) and, when the backend has them from the same pass, logits `[N, K]`. */
+export interface LossGradient {
+  loss: Float32Array;
+  grad: Float32Array;
+  /** Argmax-equivalent to predict's output (pre-softmax where a trailing softmax was bypassed). */
+  logits?: Float32Array;
+}
+
 export interface GradientStepOptions {
   readonly norm: 'linf' | 'l2';
   readonly steps: number;
@@ -72,12 +80,7 @@ export interface Classifier {
    * Per-sample loss values `[N]` and the gradient of each sample's loss with respect to its input
    * (same shape as x). `targets` are the target classes for `dlr-targeted`.
    */
-  lossGradient(
-    x: Tensor,
-    labels: Int32Array,
-    loss: LossKind,
-    targets?: Int32Array,
-  ): Promise<{ loss: Float32Array; grad: Float32Array }>;
+  lossGradient(x: Tensor, labels: Int32Array, loss: LossKind, targets?: Int32Array): Promise<LossGradient>;
   /** Activations of a named layer/tensor (`[N, ...]`), for the poisoning and backdoor detectors. */
   activations?(x: Tensor, layer: string): Promise<Tensor>;
   /**

@@ -58,6 +58,28 @@ describe('data-parallel onnxruntime workers', () => {
     }
   });
 
+  it('lossGradient returns the logits of its own forward pass (argmax of predict, softmax bypassed or not)', async () => {
+    for (const name of ['digits_cnn', 'digits_softmax']) {
+      const clf = await loadOnnxClassifier(join(ATTACK_FIXTURES, `${name}.onnx`), undefined, { threads: 2 });
+      try {
+        const { x, y } = rows(33);
+        const g = await clf.lossGradient(x, y, { kind: 'ce' });
+        const p = await clf.predict(x);
+        expect(g.logits).toBeDefined();
+        const z = g.logits as Float32Array;
+        expect(z.length).toBe(33 * 10);
+        if (!clf.removedSoftmax) expect(relErr(z, p)).toBeLessThan(1e-6);
+        for (let i = 0; i < 33; i++) {
+          const am = (a: Float32Array) =>
+            a.subarray(i * 10, i * 10 + 10).reduce((b, v, j, r) => (v > (r[b] as number) ? j : b), 0);
+          expect(am(z)).toBe(am(p));
+        }
+      } finally {
+        await clf.dispose();
+      }
+    }
+  });
+
   it('a disposed classifier fails clearly instead of hanging', async () => {
     const clf = await loadOnnxClassifier(model, undefined, { threads: 2 });
     await clf.dispose();

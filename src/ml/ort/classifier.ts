@@ -77,6 +77,7 @@ interface GradSession {
   readonly targets: string | undefined;
   readonly loss: string;
   readonly grad: string;
+  readonly logits: string;
 }
 
 /**
@@ -143,6 +144,7 @@ export async function loadOnnxClassifier(
         built.targets !== undefined && session.inputNames.includes(built.targets) ? built.targets : undefined,
       loss: built.loss,
       grad: built.grad,
+      logits: built.logits,
     };
     gradSessions.set(key, g);
     return g;
@@ -261,6 +263,7 @@ export async function loadOnnxClassifier(
       const g = await gradSession(loss);
       const lossOut = new Float32Array(n);
       const grad = new Float32Array(n * sampleSize);
+      const logits = new Float32Array(n * k);
       for (let s = 0; s < n; s += batch) {
         const m = Math.min(batch, n - s);
         const xin = feedX(x.data.subarray(s * sampleSize, (s + m) * sampleSize), m);
@@ -270,21 +273,25 @@ export async function loadOnnxClassifier(
           loss.kind === 'logit' ? new Int32Array(m).fill(loss.classIndex) : labels.subarray(s, s + m);
         if (g.labels) feeds[g.labels] = int64(lab);
         if (g.targets && targets) feeds[g.targets] = int64(targets.subarray(s, s + m));
-        const res = await g.session.run(feeds, [g.loss, g.grad]);
+        const res = await g.session.run(feeds, [g.loss, g.grad, g.logits]);
         const l = res[g.loss]?.data;
         const d = res[g.grad]?.data;
+        const z = res[g.logits]?.data;
         if (
           !(l instanceof Float32Array) ||
           l.length !== m ||
           !(d instanceof Float32Array) ||
-          d.length !== m * sampleSize
+          d.length !== m * sampleSize ||
+          !(z instanceof Float32Array) ||
+          z.length !== m * k
         )
           throw new OrtBackendError('the gradient graph returned outputs of unexpected type or size');
         lossOut.set(l, s);
+        logits.set(z, s * k);
         grad.set(toAttackGradient(d, xin.dims), s * sampleSize);
         queries.gradient += m;
       }
-      return { loss: lossOut, grad };
+      return { loss: lossOut, grad, logits };
     },
 
     // In model space: only without preprocessing (a step in attack space is not a step in model space).

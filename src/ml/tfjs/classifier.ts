@@ -204,14 +204,17 @@ export async function loadTfjsClassifier(
         throw new ModelguardError('MALFORMED', `${labels.length} labels for ${n} samples`);
       const losses = new Float32Array(n);
       const grad = new Float32Array(n * per);
+      const logits = new Float32Array(n * K);
       for (let s = 0; s < n; s += batchSize) {
         const e = Math.min(n, s + batchSize);
         const yb = labels.subarray(s, e);
         const tb = targets?.subarray(s, e);
         const head = customGrad(tf)((z: tfc.Tensor) => {
           checkLogits(z, e - s);
-          const r = lossHead(z.dataSync() as Float32Array, K, yb, loss, tb);
+          const zs = z.dataSync() as Float32Array;
+          const r = lossHead(zs, K, yb, loss, tb);
           losses.set(r.loss, s);
+          logits.set(zs, s * K);
           const total = r.loss.reduce((a, b) => a + b, 0);
           return {
             value: tf.scalar(total),
@@ -226,7 +229,7 @@ export async function loadTfjsClassifier(
         }
       }
       queries.gradient += n;
-      return { loss: losses, grad };
+      return { loss: losses, grad, logits };
     },
 
     async activations(x, layer) {
