@@ -6,7 +6,7 @@
  * the two steps with α = min(max(‖d₁‖/(‖d₁‖+‖d₂‖), 0), α_max), extrapolate by η; whenever x₁ is
  * adversarial keep it if it is the closest so far and pull it back towards x₀ by β. One restart, no random
  * start. FAB is minimal-norm: a sample counts as fooled when its closest adversarial point is within ε.
- * Gradients of z_t − z_y come from two `logit` loss gradients (two queries per sample per iteration) plus
+ * Gradients of z_t − z_y come from the `logit-diff` loss (one gradient query per sample per iteration) plus
  * one forward query for the prediction.
  */
 import { type AttackContext, forward, gatherRows, gradient } from './context.js';
@@ -22,38 +22,15 @@ export const FAB_ETA = 1.05;
 export const FAB_BETA = 0.9;
 export const FAB_TARGETS = 9;
 
-/** z_t − z_y and its input gradient for packed samples `rows` of ctx (targets per sample). */
+/** z_t − z_y and its input gradient for packed samples `rows` of ctx (targets per sample): one `logit-diff` query. */
 async function logitDifference(
   ctx: AttackContext,
   data: Float32Array,
   rows: readonly number[],
   targets: Int32Array,
 ): Promise<{ f: Float64Array; g: Float64Array }> {
-  const { d } = ctx;
-  const m = rows.length;
-  const f = new Float64Array(m);
-  const g = new Float64Array(m * d);
-  const classes = new Set<number>();
-  for (let i = 0; i < m; i++) {
-    classes.add(targets[i]!);
-    classes.add(ctx.y[rows[i]!]!);
-  }
-  for (const c of [...classes].sort((a, b) => a - b)) {
-    const idx: number[] = [];
-    for (let i = 0; i < m; i++) if (targets[i] === c || ctx.y[rows[i]!] === c) idx.push(i);
-    const r = await gradient(
-      ctx,
-      gatherRows(data, idx, d),
-      idx.map((i) => rows[i]!),
-      { kind: 'logit', classIndex: c },
-    );
-    idx.forEach((i, q) => {
-      const sign = targets[i] === c ? 1 : -1;
-      f[i] = f[i]! + sign * r.loss[q]!;
-      for (let j = 0; j < d; j++) g[i * d + j] = g[i * d + j]! + sign * r.grad[q * d + j]!;
-    });
-  }
-  return { f, g };
+  const r = await gradient(ctx, data, rows, { kind: 'logit-diff' }, targets);
+  return { f: Float64Array.from(r.loss), g: Float64Array.from(r.grad) };
 }
 
 async function fabRun(

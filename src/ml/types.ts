@@ -15,7 +15,8 @@ export type LossKind =
   | { readonly kind: 'margin' } // C&W: max_{j≠y} z_j − z_y
   | { readonly kind: 'dlr' } // −(z_y − max_{i≠y} z_i) / (z_π1 − z_π3 + 1e−12)
   | { readonly kind: 'dlr-targeted' } // −(z_y − z_t) / (z_π1 − (z_π3 + z_π4)/2 + 1e−12); needs targets
-  | { readonly kind: 'logit'; readonly classIndex: number }; // z_k
+  | { readonly kind: 'logit'; readonly classIndex: number } // z_k
+  | { readonly kind: 'logit-diff' }; // z_t − z_y (FAB's decision function); needs targets
 
 /** How raw inputs (pixels in [0,1], tabular features) are fed to the model. Part of a model profile. */
 export interface Preprocessing {
@@ -78,7 +79,7 @@ export interface Classifier {
   predict(x: Tensor): Promise<Float32Array>;
   /**
    * Per-sample loss values `[N]` and the gradient of each sample's loss with respect to its input
-   * (same shape as x). `targets` are the target classes for `dlr-targeted`.
+   * (same shape as x). `targets` are the target classes for `dlr-targeted` and `logit-diff`.
    */
   lossGradient(x: Tensor, labels: Int32Array, loss: LossKind, targets?: Int32Array): Promise<LossGradient>;
   /** Activations of a named layer/tensor (`[N, ...]`), for the poisoning and backdoor detectors. */

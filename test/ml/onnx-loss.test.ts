@@ -27,7 +27,7 @@ function gemmModel(tail?: 'Softmax' | 'LogSoftmax'): Uint8Array {
 }
 
 describe('loss heads', () => {
-  for (const loss of ['ce', 'margin', 'dlr', 'dlr-targeted', 'logit']) {
+  for (const loss of ['ce', 'margin', 'dlr', 'dlr-targeted', 'logit', 'logit-diff']) {
     it(`${loss}: per-sample loss from the logits and its input gradient`, async () => {
       const res = await fdCheck(
         {
@@ -49,8 +49,9 @@ describe('loss heads', () => {
     });
   }
 
-  it('dlr-targeted adds a targets input; the others do not', () => {
+  it('dlr-targeted and logit-diff add a targets input; the others do not', () => {
     expect(buildGradientModel(gemmModel(), 'dlr-targeted').targets).toBeDefined();
+    expect(buildGradientModel(gemmModel(), 'logit-diff').targets).toBeDefined();
     expect(buildGradientModel(gemmModel(), 'dlr').targets).toBeUndefined();
   });
 

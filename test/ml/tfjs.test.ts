@@ -129,7 +129,8 @@ describe('TF.js classifier (layers model)', () => {
     ] as LossKind[])
       await checkGradient(c, reference.x, y, loss);
     await checkGradient(c, reference.x, y, { kind: 'dlr-targeted' }, Int32Array.from([0, 2]));
-    expect(c.queries.gradient).toBe(2 * 5 * 3);
+    await checkGradient(c, reference.x, y, { kind: 'logit-diff' }, Int32Array.from([0, 2]));
+    expect(c.queries.gradient).toBe(2 * 6 * 3);
     await c.dispose();
   });
 

@@ -123,6 +123,12 @@ export function lossAndDz(
     case 'logit':
       dz[loss.classIndex] = 1;
       return { value: z[loss.classIndex]!, dz };
+    case 'logit-diff': {
+      if (target === undefined) throw new Error('logit-diff needs a target');
+      dz[target] = 1;
+      dz[y] = dz[y]! - 1;
+      return { value: z[target]! - z[y]!, dz };
+    }
   }
 }
 

@@ -117,7 +117,7 @@ export function buildGradientModel(
     throw new UnsupportedOpError(op, first.name, ops);
   }
 
-  const need = { dlr: 3, 'dlr-targeted': 4, margin: 2 }[loss as string];
+  const need = { dlr: 3, 'dlr-targeted': 4, margin: 2, 'logit-diff': 2 }[loss as string];
   const zd = gi.get(logits).dims;
   if (zd && zd.length !== 2)
     throw new OnnxGraphError(`logits ${JSON.stringify(logits)} have rank ${zd.length}, expected [N, K]`);
@@ -133,7 +133,7 @@ export function buildGradientModel(
     return s;
   };
   const labels = unique('mg_labels');
-  const targets = loss === 'dlr-targeted' ? unique('mg_targets') : undefined;
+  const targets = loss === 'dlr-targeted' || loss === 'logit-diff' ? unique('mg_targets') : undefined;
   g.inputs.push({ name: labels, elemType: DT.INT64, dims: ['N'] });
   if (targets) g.inputs.push({ name: targets, elemType: DT.INT64, dims: ['N'] });
   const head = lossHead(e, loss, logits, labels, targets);

@@ -47,6 +47,11 @@ export function lossHead(
     }
     case 'logit':
       return { loss: flat(pick(e, z, ohY)), dLogits: ohY };
+    case 'logit-diff': {
+      if (!targets) throw new Error('logit-diff needs targets');
+      const ohT = oneHot(e, range, e.unsqueeze(targets, [1]));
+      return { loss: flat(e.op('Sub', [pick(e, z, ohT), pick(e, z, ohY)])), dLogits: e.op('Sub', [ohT, ohY]) };
+    }
     case 'margin': {
       const { zo, ohO } = maxOther(e, z, range, ohY);
       return { loss: flat(e.op('Sub', [zo, pick(e, z, ohY)])), dLogits: e.op('Sub', [ohO, ohY]) };

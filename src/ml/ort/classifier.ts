@@ -254,12 +254,13 @@ export async function loadOnnxClassifier(
     async lossGradient(x: Tensor, labels: Int32Array, loss: LossKind, targets?: Int32Array) {
       const n = checkInput(x);
       if (labels.length !== n) throw new OrtBackendError(`${labels.length} labels for ${n} samples`);
-      if (loss.kind === 'dlr-targeted' && targets?.length !== n)
-        throw new OrtBackendError(`dlr-targeted needs ${n} targets, got ${targets?.length ?? 0}`);
+      const targeted = loss.kind === 'dlr-targeted' || loss.kind === 'logit-diff';
+      if (targeted && targets?.length !== n)
+        throw new OrtBackendError(`${loss.kind} needs ${n} targets, got ${targets?.length ?? 0}`);
       const k = finalProfile.numClasses;
       if (loss.kind === 'logit') checkClasses(Int32Array.of(loss.classIndex), k, 'logit class');
       else checkClasses(labels, k, 'labels');
-      if (loss.kind === 'dlr-targeted' && targets !== undefined) checkClasses(targets, k, 'targets');
+      if (targeted && targets !== undefined) checkClasses(targets, k, 'targets');
       const g = await gradSession(loss);
       const lossOut = new Float32Array(n);
       const grad = new Float32Array(n * sampleSize);

@@ -22,14 +22,15 @@ export function lossHead(
   const n = labels.length;
   if (z.length !== n * k)
     throw new ModelguardError('MALFORMED', `logits hold ${z.length} values, not ${n}×${k}`);
-  const need = loss.kind === 'dlr' ? 3 : loss.kind === 'dlr-targeted' ? 4 : 1;
+  const need = loss.kind === 'dlr' ? 3 : loss.kind === 'dlr-targeted' ? 4 : loss.kind === 'logit-diff' ? 2 : 1;
+  const targeted = loss.kind === 'dlr-targeted' || loss.kind === 'logit-diff';
   if (k < need)
     throw new ModelguardError(
       'UNSUPPORTED',
       `the ${loss.kind} loss needs at least ${need} classes, the model has ${k}`,
     );
-  if (loss.kind === 'dlr-targeted' && targets?.length !== n)
-    throw new ModelguardError('MALFORMED', 'the dlr-targeted loss needs one target class per sample');
+  if (targeted && targets?.length !== n)
+    throw new ModelguardError('MALFORMED', `the ${loss.kind} loss needs one target class per sample`);
   if (
     loss.kind === 'logit' &&
     !(Number.isInteger(loss.classIndex) && loss.classIndex >= 0 && loss.classIndex < k)
@@ -102,6 +103,15 @@ export function lossHead(
         out[i] = at(loss.classIndex);
         add(loss.classIndex, 1);
         break;
+      case 'logit-diff': {
+        const t = (targets as Int32Array)[i] as number;
+        if (!(t >= 0 && t < k))
+          throw new ModelguardError('MALFORMED', `target ${t} of sample ${i} is not a class`);
+        out[i] = at(t) - at(y);
+        add(t, 1);
+        add(y, -1);
+        break;
+      }
     }
   }
   return { loss: out, dz };

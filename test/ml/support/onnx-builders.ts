@@ -147,7 +147,8 @@ export function lossFromLogits(
     else if (kind === 'dlr-targeted') {
       const zt = row[targets?.[s] as number] as number;
       out.push(-(zy - zt) / (p1 - (p3 + p4) / 2 + 1e-12));
-    } else throw new Error(kind);
+    } else if (kind === 'logit-diff') out.push((row[targets?.[s] as number] as number) - zy);
+    else throw new Error(kind);
   }
   return out;
 }
