@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     );
     await ATTACKS.bim.run(clf, data, y, { ...opts, steps: 2 }); // warm-up (session creation, first-run allocations)
     const name = workers
-      ? `modelguard (onnxruntime-node, ${args.threads} worker threads)`
+      ? `modelguard (onnxruntime-node, ${args.threads} thread${args.threads > 1 ? 's, data parallel' : ''}, step loop)`
       : `modelguard (onnxruntime-node, 1 session, ${args.threads} intra-op threads)`;
     mgSides.push({ side: { name, wall: [], cpu: [], attacked: 0, robust: 0 }, clf });
   }
