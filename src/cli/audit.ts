@@ -14,7 +14,7 @@ import { renderHtml } from '../report/html.js';
 import { UsageError } from './errors.js';
 import { buildPolicy, collect, parseLimits, parseThreshold } from './options.js';
 import { Progress } from './progress.js';
-import { writeAll } from './register.js';
+import { writeReport } from './register.js';
 
 export const AUDIT_FORMATS = ['text', 'json', 'sarif', 'html'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
@@ -180,12 +180,10 @@ export async function auditCommand(path: string, flags: AuditFlags): Promise<num
   const toFile = flags.output !== undefined;
   const color = flags.color ?? (!toFile && process.stdout.isTTY === true && !process.env['NO_COLOR']);
   const text = renderAudit(report, flags.format, color, flags.verbose);
-  if (flags.output !== undefined) {
-    writeFileSync(flags.output, text);
-    const head = `Audit ${report.verdict.toUpperCase()}: ${report.reasons.join('; ')}`;
-    process.stderr.write(`${head}\nReport written to ${flags.output}\n`);
-  } else {
-    await writeAll(process.stdout, text);
-  }
+  await writeReport(
+    text,
+    flags.output,
+    () => `Audit ${report.verdict.toUpperCase()}: ${report.reasons.join('; ')}`,
+  );
   return report.exitCode;
 }

@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { NeuralCleanseResult } from '../defenses/backdoor/index.js';
 import type { BackdoorReport, BackdoorTriggerImages } from '../report/backdoor/types.js';
@@ -6,7 +6,7 @@ import { VERSION } from '../scanners/version.js';
 import { attackRuntime, loadModelAndData, parseIntFlag, sha256File } from './attack.js';
 import { EXIT, UsageError } from './errors.js';
 import { Progress } from './progress.js';
-import { writeAll } from './register.js';
+import { writeReport } from './register.js';
 
 export const BACKDOOR_FORMATS = ['text', 'json', 'html'] as const;
 export type BackdoorFormat = (typeof BACKDOOR_FORMATS)[number];
@@ -180,15 +180,11 @@ export async function backdoorCommand(modelPath: string, flags: BackdoorFlags): 
   const progress = new Progress(process.stderr, flags.progress && process.stderr.isTTY === true);
   const { report, images } = await runBackdoor(modelPath, flags, progress);
   const text = await renderBackdoor(report, images, flags.format);
-  if (flags.output !== undefined) {
-    try {
-      writeFileSync(flags.output, text);
-    } catch (e) {
-      throw new UsageError(`cannot write ${flags.output}: ${(e as Error).message}`);
-    }
-    process.stderr.write(
-      `${report.flagged.length ? `flagged class ${report.flagged.join(', ')}` : 'nothing flagged'} (${report.classes.length} classes, ${report.seconds.toFixed(1)} s)\nReport written to ${flags.output}\n`,
-    );
-  } else await writeAll(process.stdout, text);
+  await writeReport(
+    text,
+    flags.output,
+    () =>
+      `${report.flagged.length ? `flagged class ${report.flagged.join(', ')}` : 'nothing flagged'} (${report.classes.length} classes, ${report.seconds.toFixed(1)} s)`,
+  );
   return report.flagged.length > 0 ? EXIT.findings : EXIT.ok;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { DataCheckName, Flag } from '../defenses/data/index.js';
 import type { PoisonDetectorName } from '../defenses/poison/index.js';
@@ -13,7 +13,7 @@ import { VERSION } from '../scanners/version.js';
 import { parseIntFlag, sha256File } from './attack.js';
 import { exportClean } from './data-export.js';
 import { EXIT, UsageError } from './errors.js';
-import { writeAll } from './register.js';
+import { writeReport } from './register.js';
 
 export const DATA_FORMATS = ['text', 'json', 'html'] as const;
 export type DataFormat = (typeof DATA_FORMATS)[number];
@@ -334,15 +334,11 @@ export async function dataCommand(path: string, flags: DataFlags): Promise<numbe
   const { report, images } = await runData(path, flags);
   const text = await renderData(report, images, flags.format);
   const over = report.failOnSuspects !== null && report.suspects.length > report.failOnSuspects;
-  if (flags.output !== undefined) {
-    try {
-      writeFileSync(flags.output, text);
-    } catch (e) {
-      throw new UsageError(`cannot write ${flags.output}: ${(e as Error).message}`);
-    }
-    process.stderr.write(
-      `${report.suspects.length} suspects in ${report.dataset.samples} samples${over ? ` (more than --fail-on-suspects ${report.failOnSuspects})` : ''}\nReport written to ${flags.output}\n`,
-    );
-  } else await writeAll(process.stdout, text);
+  await writeReport(
+    text,
+    flags.output,
+    () =>
+      `${report.suspects.length} suspects in ${report.dataset.samples} samples${over ? ` (more than --fail-on-suspects ${report.failOnSuspects})` : ''}`,
+  );
   return over ? EXIT.findings : EXIT.ok;
 }

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { DEFAULT_LIMITS } from '../core/limits.js';
 import { renderHtml } from '../report/html.js';
@@ -10,7 +10,7 @@ import { ALL_RULES } from '../scanners/rules.js';
 import { EXIT, UsageError } from './errors.js';
 import { buildPolicy, collect, OUTPUT_FORMATS, parseFormat, parseLimits, parseThreshold } from './options.js';
 import { Progress } from './progress.js';
-import { writeAll } from './register.js';
+import { writeReport } from './register.js';
 
 export interface ScanFlags {
   format: string;
@@ -92,12 +92,7 @@ export async function scanCommand(paths: string[], flags: ScanFlags): Promise<nu
         : format === 'html'
           ? renderHtml(report)
           : renderText(report, { color, verbose: flags.verbose, showSafe: flags.showSafe });
-  if (flags.output !== undefined) {
-    writeFileSync(flags.output, text);
-    process.stderr.write(`${summaryLines(report, false).join('\n')}\nReport written to ${flags.output}\n`);
-  } else {
-    await writeAll(process.stdout, text);
-  }
+  await writeReport(text, flags.output, () => summaryLines(report, false).join('\n'));
   if (report.summary.failed) return EXIT.findings;
   if (report.summary.byVerdict.error > 0) return EXIT.error;
   return EXIT.ok;

@@ -1,12 +1,10 @@
-/** `modelguard attack`: the command, its rendering, and what `grad` and `data` share with it. */
-import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { renderAttackJson } from '../../report/attack/json.js';
 import { renderAttackText } from '../../report/attack/text.js';
 import type { AttackExample, AttackReport } from '../../report/attack/types.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { Progress } from '../progress.js';
-import { writeAll } from '../register.js';
+import { writeReport } from '../register.js';
 import {
   ATTACK_FORMATS,
   type AttackFlags,
@@ -122,18 +120,12 @@ export async function attackCommand(modelPath: string, flags: AttackFlags): Prom
   const color = flags.color ?? (!toFile && process.stdout.isTTY === true && !process.env['NO_COLOR']);
   const text = await renderAttack(report, examples, flags.format, color);
   const below = report.failUnder !== null && report.robustAccuracy < report.failUnder;
-  if (flags.output !== undefined) {
-    try {
-      writeFileSync(flags.output, text);
-    } catch (e) {
-      throw new UsageError(`cannot write ${flags.output}: ${(e as Error).message}`);
-    }
-    const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
-    process.stderr.write(
-      `Robust accuracy ${pct(report.robustAccuracy)} (clean ${pct(report.cleanAccuracy)})${below ? ` below --fail-under ${pct(report.failUnder as number)}` : ''}\nReport written to ${flags.output}\n`,
-    );
-  } else {
-    await writeAll(process.stdout, text);
-  }
+  const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+  await writeReport(
+    text,
+    flags.output,
+    () =>
+      `Robust accuracy ${pct(report.robustAccuracy)} (clean ${pct(report.cleanAccuracy)})${below ? ` below --fail-under ${pct(report.failUnder as number)}` : ''}`,
+  );
   return below ? EXIT.findings : EXIT.ok;
 }
