@@ -18,6 +18,7 @@ Usage: /usr/bin/python3 bench/attack_ref.py [--threads 2] [--eps 0.1] [--steps 4
 import argparse
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -27,22 +28,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 from onnx import numpy_helper
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'scripts', 'fixtures'))
+sys.path.insert(0, HERE)
+from art_source import use_art_source  # noqa: E402
+from digits_cnn import CNN  # noqa: E402
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 FIX = os.path.join(ROOT, 'test', 'fixtures', 'attack')
-WORK = os.path.join(ROOT, 'bench', '.work')
-
-
-class CNN(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
-        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
-        self.fc1 = nn.Linear(16 * 4 * 4, 64)
-        self.fc2 = nn.Linear(64, 10)
-
-    def forward(self, x):
-        h = F.max_pool2d(F.relu(self.conv2(F.relu(self.conv1(x)))), 2)
-        return self.fc2(F.relu(self.fc1(torch.flatten(h, 1))))
 
 
 def load_cnn():
@@ -71,23 +64,7 @@ def bim(model, x, y, eps, steps, alpha, batch):
 
 def art_attack(model, eps, steps, alpha, batch):
     """ART's PGD (PyTorch implementation) as a function of (x, y), like bim()."""
-    import sys
-    if not os.path.isdir(os.path.join(WORK, 'art', 'art')):
-        sys.exit('ART source not found at bench/.work/art/art (see bench/poison-art.py)')
-    sys.path.insert(0, os.path.join(WORK, 'art'))
-    try:
-        import tqdm.auto  # noqa: F401
-    except ImportError:
-        shim = os.path.join(WORK, 'shim', 'tqdm')
-        os.makedirs(shim, exist_ok=True)
-        body = 'def tqdm(iterable=None, *args, **kwargs):\n    return iterable\n\n\n' \
-               'def trange(*args, **kwargs):\n    return range(*args)\n'
-        for name in ('__init__.py', 'auto.py'):
-            with open(os.path.join(shim, name), 'w') as f:
-                f.write(body)
-        sys.path.insert(0, os.path.join(WORK, 'shim'))
-    import logging
-    logging.disable(logging.WARNING)
+    use_art_source()
     from art.attacks.evasion import ProjectedGradientDescent
     from art.estimators.classification import PyTorchClassifier
     clf = PyTorchClassifier(model=model, loss=nn.CrossEntropyLoss(), input_shape=(1, 8, 8), nb_classes=10,

@@ -24,27 +24,13 @@ import time
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 WORK = os.path.join(ROOT, 'bench', '.work')
-ART = os.path.join(WORK, 'art')
 FIX = os.path.join(ROOT, 'test', 'fixtures', 'poison')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from art_source import use_art_source  # noqa: E402
 
 
 def import_art():
-    if not os.path.isdir(os.path.join(ART, 'art')):
-        sys.exit(f'ART source not found at {ART}/art: export it there first (see this file\'s docstring)')
-    sys.path.insert(0, ART)
-    try:
-        import tqdm.auto  # noqa: F401
-    except ImportError:
-        shim = os.path.join(WORK, 'shim', 'tqdm')
-        os.makedirs(shim, exist_ok=True)
-        body = 'def tqdm(iterable=None, *args, **kwargs):\n    return iterable\n\n\n' \
-               'def trange(*args, **kwargs):\n    return range(*args)\n'
-        for name in ('__init__.py', 'auto.py'):
-            with open(os.path.join(shim, name), 'w') as f:
-                f.write(body)
-        sys.path.insert(0, os.path.join(WORK, 'shim'))
-    import logging
-    logging.disable(logging.WARNING)
+    use_art_source()
     from art.defences.detector.poison import ActivationDefence, SpectralSignatureDefense
     from art.estimators.classification import PyTorchClassifier
     return ActivationDefence, SpectralSignatureDefense, PyTorchClassifier
