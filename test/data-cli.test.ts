@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import pngjs from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { emptyClasses } from '../src/cli/data.js';
 import { csvRecordTexts, jsonlRecordTexts } from '../src/cli/data-export.js';
 import { run } from '../src/cli/main.js';
 import { loadDataset } from '../src/ml/data/index.js';
+import { writeNpz } from '../src/ml/npy.js';
 import type { DataReport } from '../src/report/data/types.js';
 import { poisonMeta, precisionRecall } from './defenses/poison-support.js';
 import { tempDir } from './support/temp.js';
@@ -242,6 +244,16 @@ describe('modelguard data errors (exit 2, a message naming the problem)', () => 
   it('an npz whose x and y lengths differ', async () => {
     expect((await cli(join(FIX, 'datasets/bad/length-mismatch.npz'))).code).toBe(2);
     expect(errText()).toMatch(/cannot load dataset .*length-mismatch\.npz/);
+  });
+
+  it('an npz whose labels skip a class (empty class) is refused; gaps only above the highest label are fine', async () => {
+    const gap = join(tmp.dir, 'gap.npz');
+    const x = { data: Float32Array.from({ length: 8 * 4 }, (_, i) => (i * 37) % 11), shape: [8, 4] };
+    writeNpz(gap, { x, y: Int32Array.from([0, 0, 2, 2, 0, 2, 0, 2]) });
+    expect((await cli(gap)).code).toBe(2);
+    expect(errText()).toMatch(/class 1 has no samples \(empty class\)/);
+    expect(emptyClasses(Int32Array.from([0, 3, 3]))).toEqual([1, 2]);
+    expect(emptyClasses(Int32Array.from([0, 1, 1]))).toEqual([]);
   });
 
   it('bad flags', async () => {

@@ -180,6 +180,11 @@ export async function runData(
     const data = limit === undefined ? loaded : firstSamples(loaded, limit);
     const n = data.y.length;
     if (n === 0) throw new UsageError(`${path} holds no samples`);
+    const empty = emptyClasses(data.y);
+    if (empty.length > 0)
+      throw new UsageError(
+        `${path}: class${empty.length > 1 ? 'es' : ''} ${empty.slice(0, 10).join(', ')} ha${empty.length > 1 ? 've' : 's'} no samples (empty class) although higher labels occur: relabel the classes 0…K−1 or check the labels`,
+      );
     const sampleShape = data.x.shape.slice(1);
 
     let embedding: { layer: string; tensor: Tensor } | undefined;
@@ -341,4 +346,15 @@ export async function dataCommand(path: string, flags: DataFlags): Promise<numbe
       `${report.suspects.length} suspects in ${report.dataset.samples} samples${over ? ` (more than --fail-on-suspects ${report.failOnSuspects})` : ''}`,
   );
   return over ? EXIT.findings : EXIT.ok;
+}
+
+/** Classes below the highest label that no sample has: per-class checks cannot run on them. */
+export function emptyClasses(y: Int32Array): number[] {
+  let max = -1;
+  for (const v of y) if (v > max) max = v;
+  const seen = new Uint8Array(max + 1);
+  for (const v of y) if (v >= 0) seen[v] = 1;
+  const out: number[] = [];
+  for (let k = 0; k <= max; k++) if (!seen[k]) out.push(k);
+  return out;
 }
