@@ -50,7 +50,10 @@ export function lossHead(
     case 'logit-diff': {
       if (!targets) throw new Error('logit-diff needs targets');
       const ohT = oneHot(e, range, e.unsqueeze(targets, [1]));
-      return { loss: flat(e.op('Sub', [pick(e, z, ohT), pick(e, z, ohY)])), dLogits: e.op('Sub', [ohT, ohY]) };
+      return {
+        loss: flat(e.op('Sub', [pick(e, z, ohT), pick(e, z, ohY)])),
+        dLogits: e.op('Sub', [ohT, ohY]),
+      };
     }
     case 'margin': {
       const { zo, ohO } = maxOther(e, z, range, ohY);

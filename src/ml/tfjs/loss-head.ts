@@ -22,7 +22,8 @@ export function lossHead(
   const n = labels.length;
   if (z.length !== n * k)
     throw new ModelguardError('MALFORMED', `logits hold ${z.length} values, not ${n}×${k}`);
-  const need = loss.kind === 'dlr' ? 3 : loss.kind === 'dlr-targeted' ? 4 : loss.kind === 'logit-diff' ? 2 : 1;
+  const need =
+    loss.kind === 'dlr' ? 3 : loss.kind === 'dlr-targeted' ? 4 : loss.kind === 'logit-diff' ? 2 : 1;
   const targeted = loss.kind === 'dlr-targeted' || loss.kind === 'logit-diff';
   if (k < need)
     throw new ModelguardError(
