@@ -2,15 +2,15 @@
  * `npx tsx bench/data-bench.ts` — runDataChecks on a synthetic tabular set (issue 6 item 5): 50,000 samples
  * × 64 features, 10 Gaussian classes (seeded), 5% of the labels flipped to another class, the features
  * passed as the embedding. Prints seconds per check, peak RSS, and the label check's precision/recall on
- * the flips. A script, not a test: the "targets" line says PASS/FAIL (< 60 s wall, < 1 GB). Wall seconds
+ * the flips (bench/data-cli-bench.ts runs the whole command with an ONNX model). A script, not a test: the "targets" line says PASS/FAIL (< 60 s wall, < 1 GB). Wall seconds
  * depend on what else runs; the CPU seconds and load average are printed beside them.
  *
  * Usage: npx tsx bench/data-bench.ts [--samples N] [--features D] [--classes K] [--json]
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Rng } from '../src/attacks/rng.js';
 import { runDataChecks } from '../src/defenses/data/index.js';
+import { synthetic } from './data-synthetic.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,20 +23,7 @@ const { values } = parseArgs({
 const n = Number(values.samples);
 const d = Number(values.features);
 const k = Number(values.classes);
-const rng = new Rng(2026);
-const means = Float64Array.from({ length: k * d }, () => rng.normal() * 0.6);
-const x = new Float32Array(n * d);
-const y = new Int32Array(n);
-const flipped = new Set<number>();
-for (let i = 0; i < n; i++) {
-  const c = rng.int(k);
-  y[i] = c;
-  for (let j = 0; j < d; j++) x[i * d + j] = means[c * d + j]! + rng.normal();
-  if (rng.uniform() < 0.05) {
-    y[i] = (c + 1 + rng.int(k - 1)) % k;
-    flipped.add(i);
-  }
-}
+const { x, y, flipped } = synthetic(n, d, k);
 const dataset = { x: { data: x, shape: [n, d] }, y };
 const cpu0 = process.cpuUsage();
 const t = performance.now();
