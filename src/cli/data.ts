@@ -274,7 +274,8 @@ export async function runData(
         format,
         samples: n,
         classes: result.classes,
-        sampleShape,
+        // A text-only table loads as [N, 0] features; its report says [] (no numeric sample shape).
+        sampleShape: sampleShape.length === 1 && sampleShape[0] === 0 ? [] : sampleShape,
         ...(data.classNames ? { classNames: [...data.classNames] } : {}),
       },
       model:
