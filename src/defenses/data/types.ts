@@ -55,7 +55,7 @@ export interface LabelSummary extends CheckSummary {
     readonly model: 'logistic-regression';
     readonly l2: number;
     readonly maxIter: number;
-    readonly features: 'embeddings' | 'features' | 'hashed-text';
+    readonly features: 'embeddings' | 'features' | 'hashed-text' | 'features+hashed-text';
     /** Dimensions the regression saw. */
     readonly dims: number;
     /** Input dimensions before the random projection, when there was one. */
@@ -97,7 +97,7 @@ export interface OutlierSummary extends CheckSummary {
     readonly seed: number;
     readonly threshold: number | null;
     readonly contamination: number | null;
-    readonly features: 'embeddings' | 'features' | 'hashed-text';
+    readonly features: 'embeddings' | 'features' | 'hashed-text' | 'features+hashed-text';
   };
   /** The score cut actually used (≥ it is flagged). */
   readonly cut: number;
