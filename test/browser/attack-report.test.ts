@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderAttackHtml } from '../../src/report/attack/html.js';
 import { sampleExamples, sampleReport } from '../report-attack-support.js';
 import { tempDir } from '../support/temp.js';
-import { CHROMIUM_ARGS, findChromium, NO_CHROMIUM_MESSAGE, SKIP_BROWSER } from './chromium.js';
+import { launchChromium, openPage, SKIP_BROWSER } from './chromium.js';
 
 /**
  * The attack HTML report in a real headless Chromium: the chart is an SVG with one polyline per series
@@ -24,29 +24,14 @@ describe.skipIf(SKIP_BROWSER)('HTML attack report in headless Chromium', () => {
     const file = join(tmp.dir, 'attack.html');
     writeFileSync(file, renderAttackHtml(sampleReport(), sampleExamples(3)));
     url = pathToFileURL(file).href;
-    const executablePath = findChromium();
-    if (executablePath !== null) {
-      browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
-    }
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
   });
 
   it('shows the curve, the table and the images; no requests, no console errors, nothing injected ran', async () => {
-    if (browser === undefined) throw new Error(NO_CHROMIUM_MESSAGE);
-    const context = await browser.newContext({ colorScheme: 'light' });
-    const page = await context.newPage();
-    const requests: string[] = [];
-    const problems: string[] = [];
-    page.on('request', (r) => {
-      if (r.url() !== url && !r.url().startsWith('data:')) requests.push(r.url());
-    });
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    await page.goto(url, { waitUntil: 'load' });
+    const { page, requests, problems, close } = await openPage(browser, url);
 
     // Strings, not functions: the test compiles without the DOM library.
     const chart = (await page.evaluate(`(() => {
@@ -87,6 +72,6 @@ describe.skipIf(SKIP_BROWSER)('HTML attack report in headless Chromium', () => {
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(requests).toEqual([]);
     expect(problems).toEqual([]);
-    await context.close();
+    await close();
   });
 });

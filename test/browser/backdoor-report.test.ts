@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderBackdoorHtml } from '../../src/report/backdoor/html.js';
 import type { BackdoorReport, BackdoorTriggerImages } from '../../src/report/backdoor/types.js';
 import { tempDir } from '../support/temp.js';
-import { CHROMIUM_ARGS, findChromium, NO_CHROMIUM_MESSAGE, SKIP_BROWSER } from './chromium.js';
+import { launchChromium, openPage, SKIP_BROWSER } from './chromium.js';
 
 /**
  * The backdoor HTML report in a real headless Chromium: the bar chart lays out one bar per class with the
@@ -71,29 +71,14 @@ describe.skipIf(SKIP_BROWSER)('HTML backdoor report in headless Chromium', () =>
     const file = join(tmp.dir, 'backdoor.html');
     writeFileSync(file, renderBackdoorHtml(report, images));
     url = pathToFileURL(file).href;
-    const executablePath = findChromium();
-    if (executablePath !== null) {
-      browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
-    }
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
   });
 
   it('shows the chart, the table and the trigger images; no requests, no console errors, nothing injected ran', async () => {
-    if (browser === undefined) throw new Error(NO_CHROMIUM_MESSAGE);
-    const context = await browser.newContext({ colorScheme: 'light' });
-    const page = await context.newPage();
-    const requests: string[] = [];
-    const problems: string[] = [];
-    page.on('request', (r) => {
-      if (r.url() !== url && !r.url().startsWith('data:')) requests.push(r.url());
-    });
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    await page.goto(url, { waitUntil: 'load' });
+    const { page, requests, problems, close } = await openPage(browser, url);
 
     // Strings, not functions: the test compiles without the DOM library.
     const chart = (await page.evaluate(`(() => {
@@ -136,6 +121,6 @@ describe.skipIf(SKIP_BROWSER)('HTML backdoor report in headless Chromium', () =>
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(requests).toEqual([]);
     expect(problems).toEqual([]);
-    await context.close();
+    await close();
   });
 });

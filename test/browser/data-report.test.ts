@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   afterAll,
   afterEach,
@@ -16,7 +16,7 @@ import {
 import { run } from '../../src/cli/main.js';
 import { poisonMeta } from '../defenses/poison-support.js';
 import { tempDir } from '../support/temp.js';
-import { CHROMIUM_ARGS, findChromium, NO_CHROMIUM_MESSAGE, SKIP_BROWSER } from './chromium.js';
+import { launchChromium, openPage, SKIP_BROWSER } from './chromium.js';
 
 /**
  * `modelguard data -f html` run in-process (run(argv)) and the page opened in a real headless Chromium:
@@ -47,29 +47,6 @@ async function htmlReport(...args: string[]): Promise<string> {
   return pathToFileURL(file).href;
 }
 
-interface Opened {
-  page: Page;
-  requests: string[];
-  problems: string[];
-  close(): Promise<void>;
-}
-
-async function open(browser: Browser, url: string): Promise<Opened> {
-  const context = await browser.newContext({ colorScheme: 'light' });
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const problems: string[] = [];
-  page.on('request', (r) => {
-    if (r.url() !== url && !r.url().startsWith('data:')) requests.push(r.url());
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(url, { waitUntil: 'load' });
-  return { page, requests, problems, close: () => context.close() };
-}
-
 /** Headline cards as { label: number text }. */
 async function cards(page: Page): Promise<Record<string, string>> {
   return (await page.evaluate(`Object.fromEntries([...document.querySelectorAll('.cards .card')].map((c) =>
@@ -80,19 +57,15 @@ describe.skipIf(SKIP_BROWSER)('modelguard data HTML report in headless Chromium'
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    const executablePath = findChromium();
-    if (executablePath !== null) {
-      browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
-    }
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
   });
 
   it('BadNets digits with their model: the top suspects drawn as decodable images, as many as the page says', async () => {
-    if (browser === undefined) throw new Error(NO_CHROMIUM_MESSAGE);
     const url = await htmlReport(NPZ, '--model', MODEL);
-    const { page, requests, problems, close } = await open(browser, url);
+    const { page, requests, problems, close } = await openPage(browser, url);
     const headline = await cards(page);
     expect(headline['samples']).toBe('1347');
     const suspects = Number(headline['suspects']);
@@ -129,9 +102,8 @@ describe.skipIf(SKIP_BROWSER)('modelguard data HTML report in headless Chromium'
   });
 
   it('a CSV table: no images, the tables render', async () => {
-    if (browser === undefined) throw new Error(NO_CHROMIUM_MESSAGE);
     const url = await htmlReport(CSV);
-    const { page, requests, problems, close } = await open(browser, url);
+    const { page, requests, problems, close } = await openPage(browser, url);
     const headline = await cards(page);
     expect(headline['samples']).toBe('569');
     expect(Number(headline['suspects'])).toBeGreaterThan(0);
@@ -147,7 +119,6 @@ describe.skipIf(SKIP_BROWSER)('modelguard data HTML report in headless Chromium'
   });
 
   it('markup in class names, a column name, a text field and the file name is text and never runs', async () => {
-    if (browser === undefined) throw new Error(NO_CHROMIUM_MESSAGE);
     const bad = '<img src=x onerror=window.__pwned=1>';
     const script = '<script>window.__pwned=2</script>';
     // CSV: a feature column named with markup, class names with markup, one row filed under both classes.
@@ -180,7 +151,7 @@ describe.skipIf(SKIP_BROWSER)('modelguard data HTML report in headless Chromium'
       [jsonl, ['--text', 'body', '--label', 'topic']],
     ] as const) {
       const url = await htmlReport(file, '--checks', 'duplicates,balance', ...text);
-      const { page, requests, problems, close } = await open(browser, url);
+      const { page, requests, problems, close } = await openPage(browser, url);
       // The conflicting duplicate made suspects, so the class names are in both tables.
       expect(Number((await cards(page))['suspects'])).toBe(2);
       const classes = await page.locator('#classes tbody td:first-child').allTextContents();

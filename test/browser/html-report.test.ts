@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickleCall } from '../../src/formats/pickle/assembler.js';
 import { auditModel } from '../../src/provenance/audit.js';
 import { renderHtml } from '../../src/report/html.js';
 import { tempDir } from '../support/temp.js';
-import { CHROMIUM_ARGS, findChromium, NO_CHROMIUM_MESSAGE, SKIP_BROWSER } from './chromium.js';
+import { launchChromium, type OpenedPage, openPage, SKIP_BROWSER } from './chromium.js';
 
 /**
  * The audit HTML report opened in a real headless Chromium (Debian's `chromium`, driven by
@@ -24,12 +24,6 @@ tmp.write(
 tmp.write('evil/tokenizer.pkl', pickleCall('<script>window.__pwned=4</script>', 'Block'));
 tmp.write('clean/weights.pkl', new Uint8Array([0x80, 0x04, 0x4b, 0x07, 0x2e])); // PROTO 4, BININT1 7, STOP
 tmp.write('clean/README.md', '# a small model\n');
-
-interface Opened {
-  page: Page;
-  requests: string[];
-  problems: string[];
-}
 
 describe.skipIf(SKIP_BROWSER)('HTML audit report in headless Chromium', () => {
   let browser: Browser | undefined;
@@ -49,34 +43,17 @@ describe.skipIf(SKIP_BROWSER)('HTML audit report in headless Chromium', () => {
       };
     }
     // Without a browser every test below fails with NO_CHROMIUM_MESSAGE (from open()).
-    const executablePath = findChromium();
-    if (executablePath !== null) {
-      browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
-    }
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
   });
 
-  async function open(
+  function open(
     name: 'evil' | 'clean',
     opts: { javaScriptEnabled?: boolean; colorScheme?: 'light' | 'dark' } = {},
-  ): Promise<Opened> {
-    if (browser === undefined) throw new Error(NO_CHROMIUM_MESSAGE);
-    const context = await browser.newContext({
-      javaScriptEnabled: opts.javaScriptEnabled ?? true,
-      colorScheme: opts.colorScheme ?? 'light',
-    });
-    const page = await context.newPage();
-    const requests: string[] = [];
-    const problems: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    await page.goto(pages[name].url, { waitUntil: 'load' });
-    return { page, requests, problems };
+  ): Promise<OpenedPage> {
+    return openPage(browser, pages[name].url, { ...opts, ignoreDataUrls: false });
   }
 
   it('reads FAIL for the malicious model, with one row per finding', async () => {
@@ -88,7 +65,7 @@ describe.skipIf(SKIP_BROWSER)('HTML audit report in headless Chromium', () => {
     expect(pages.evil.findings).toBeGreaterThan(2);
     expect(await page.locator('li.finding').count()).toBe(pages.evil.findings);
     expect(await page.locator('li.finding[data-rule="pickle/dangerous-global"]').count()).toBe(1);
-    expect(requests).toEqual([pages.evil.url]);
+    expect(requests).toEqual([]);
     expect(problems).toEqual([]);
     await page.context().close();
   });
@@ -155,7 +132,7 @@ describe.skipIf(SKIP_BROWSER)('HTML audit report in headless Chromium', () => {
     expect(await page.locator('#findings .empty').textContent()).toBe('No findings.');
     expect(await page.locator('#signature [data-status]').getAttribute('data-status')).toBe('absent');
     expect(await page.locator('#bom dl.facts').textContent()).toContain('Files');
-    expect(requests).toEqual([pages.clean.url]);
+    expect(requests).toEqual([]);
     expect(problems).toEqual([]);
     await page.context().close();
   });
