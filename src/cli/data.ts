@@ -3,11 +3,13 @@ import { type Command, Option } from 'commander';
 import type { DataCheckName, Flag } from '../defenses/data/index.js';
 import type { PoisonDetectorName } from '../defenses/poison/index.js';
 import type { Dataset, Tensor } from '../ml/types.js';
-import type {
-  DataReport,
-  DataReportCheck,
-  DataReportImages,
-  PoisonCheckSummary,
+import {
+  type DataReport,
+  type DataReportCheck,
+  type DataReportImages,
+  type DataReportSuspect,
+  type PoisonCheckSummary,
+  TEXT_EXCERPT,
 } from '../report/data/types.js';
 import { VERSION } from '../scanners/version.js';
 import { parseIntFlag, sha256File } from './attack.js';
@@ -245,7 +247,10 @@ export async function runData(
         };
       }
     }
-    const suspects = checksLib.mergeFlags(flags2, data.y);
+    const texts = data.texts;
+    const suspects: DataReportSuspect[] = checksLib
+      .mergeFlags(flags2, data.y)
+      .map((s) => (texts?.[s.index] === undefined ? s : { ...s, text: excerpt(texts[s.index] as string) }));
     if (result.checks.balance !== undefined) {
       // The per-class suspect counts include the backdoor detectors' flags.
       const per = new Map<number, number>();
@@ -358,4 +363,10 @@ export function emptyClasses(y: Int32Array): number[] {
   const out: number[] = [];
   for (let k = 0; k <= max; k++) if (!seen[k]) out.push(k);
   return out;
+}
+
+/** A suspect's text as the report keeps it: at most TEXT_EXCERPT characters, an ellipsis where cut. */
+function excerpt(t: string): string {
+  const chars = [...t];
+  return chars.length <= TEXT_EXCERPT ? t : `${chars.slice(0, TEXT_EXCERPT - 1).join('')}…`;
 }

@@ -159,6 +159,9 @@ describe.skipIf(SKIP_BROWSER)('modelguard data HTML report in headless Chromium'
       const labels = await page.locator('#suspects tbody td:nth-child(2)').allTextContents();
       expect(labels.sort()).toEqual([`0 (${bad})`, `1 (${script})`]);
       if (file === csv) expect(await page.locator('.facts').textContent()).toContain(file);
+      // Text datasets show each suspect's text: the markup as literal text.
+      if (file === jsonl)
+        expect(await page.locator('#suspects tbody td.text').allTextContents()).toEqual([texts[0], texts[0]]);
       // Nothing planted became an element: no image, no script, no bold.
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.locator('script').count()).toBe(0);

@@ -63,10 +63,11 @@ function imagesSection(r: DataReport, images: DataReportImages | null): Html | f
 function suspectsTable(r: DataReport): Html {
   if (r.suspects.length === 0) return html`<p class="empty">No suspects.</p>`;
   const shown = r.suspects.slice(0, HTML_SUSPECTS);
-  return html`<table id="suspects"><thead><tr><th class="num">index</th><th>label</th><th class="num">score</th><th>reasons</th></tr></thead>
+  const texts = shown.some((s) => s.text !== undefined);
+  return html`<table id="suspects"><thead><tr><th class="num">index</th><th>label</th><th class="num">score</th><th>reasons</th>${texts ? html`<th>text</th>` : false}</tr></thead>
 <tbody>${shown.map(
     (s) =>
-      html`<tr><td class="num">${s.index}</td><td>${className(r, s.label)}</td><td class="num">${s.score.toFixed(3)}</td><td>${s.reasons.join(', ')}</td></tr>`,
+      html`<tr><td class="num">${s.index}</td><td>${className(r, s.label)}</td><td class="num">${s.score.toFixed(3)}</td><td>${s.reasons.join(', ')}</td>${texts ? html`<td class="text">${s.text ?? ''}</td>` : false}</tr>`,
   )}</tbody></table>${r.suspects.length > shown.length ? html`<p class="meta">… ${r.suspects.length - shown.length} more in the JSON report.</p>` : false}`;
 }
 

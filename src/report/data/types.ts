@@ -17,7 +17,12 @@ export interface DataReportSuspect {
   readonly reasons: readonly SuspectReason[];
   /** The highest of its flags' scores, each in [0, 1]. */
   readonly score: number;
+  /** Text datasets: the sample's text, cut to TEXT_EXCERPT characters (an ellipsis marks a cut). */
+  readonly text?: string;
 }
+
+/** Characters of a suspect's text kept in the report. */
+export const TEXT_EXCERPT = 200;
 
 /** One backdoor detector's summary (its per-sample scores are folded into the suspects' scores). */
 export interface PoisonCheckSummary {
