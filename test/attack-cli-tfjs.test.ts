@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { run } from '../src/cli/main.js';
 import { writeNpz } from '../src/ml/npy.js';
-import { fileIoHandler, tfjsRuntime } from '../src/ml/tfjs/index.js';
+import { tfjsRuntime } from '../src/ml/tfjs/index.js';
 import type { AttackReport } from '../src/report/attack/types.js';
 import { tempDir } from './support/temp.js';
+import { savedConvModel } from './support/tfjs-conv.js';
 
 /**
  * `modelguard attack` / `grad` on a TF.js LayersModel (NHWC 8×8×1, conv → dense → softmax) saved by
@@ -27,30 +28,10 @@ beforeEach(() => {
 afterEach(() => stderr.mockRestore());
 
 beforeAll(async () => {
-  const { tf, layers } = await tfjsRuntime();
-  const L = layers.layers;
-  let s = 3;
-  const rand = () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-  const model = layers.sequential({
-    layers: [
-      L.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, activation: 'relu' }),
-      L.flatten(),
-      L.dense({ units: 5, activation: 'softmax' }),
-    ],
-  });
-  model.setWeights(
-    model.getWeights().map((w) =>
-      tf.tensor(
-        Array.from({ length: w.size }, () => rand() - 0.5),
-        w.shape,
-      ),
-    ),
-  );
-  modelJson = join(tmp.dir, 'tfjs', 'model.json');
-  await model.save(fileIoHandler(modelJson));
+  const { tf } = await tfjsRuntime();
+  const saved = await savedConvModel(tmp.dir, [8, 8, 1], 5, 3);
+  const { model, rand } = saved;
+  modelJson = saved.modelJson;
 
   const xData = Float32Array.from({ length: N * 64 }, () => rand());
   const x = tf.tensor(xData, [N, 8, 8, 1]);

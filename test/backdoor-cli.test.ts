@@ -6,10 +6,10 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstan
 import { registerBackdoor } from '../src/cli/backdoor.js';
 import { UsageError } from '../src/cli/errors.js';
 import { writeNpz } from '../src/ml/npy.js';
-import { fileIoHandler, tfjsRuntime } from '../src/ml/tfjs/index.js';
 import type { BackdoorReport } from '../src/report/backdoor/types.js';
 import { POISON_FIXTURES, poisonMeta } from './defenses/poison-support.js';
 import { tempDir } from './support/temp.js';
+import { savedConvModel } from './support/tfjs-conv.js';
 
 /**
  * `modelguard backdoor` (Neural Cleanse) end to end on the poison fixtures with a fixed seed: each trojaned
@@ -172,30 +172,9 @@ describe('modelguard backdoor on a TF.js LayersModel with NHWC colour input', ()
   let modelJson = '';
   let dataFile = '';
   beforeAll(async () => {
-    const { tf, layers } = await tfjsRuntime();
-    const L = layers.layers;
-    let s = 5;
-    const rand = () => {
-      s = (s * 1103515245 + 12345) % 2 ** 31;
-      return s / 2 ** 31;
-    };
-    const model = layers.sequential({
-      layers: [
-        L.conv2d({ inputShape: [6, 6, 3], filters: 4, kernelSize: 3, activation: 'relu' }),
-        L.flatten(),
-        L.dense({ units: 4, activation: 'softmax' }),
-      ],
-    });
-    model.setWeights(
-      model.getWeights().map((w) =>
-        tf.tensor(
-          Array.from({ length: w.size }, () => rand() - 0.5),
-          w.shape,
-        ),
-      ),
-    );
-    modelJson = join(tmp.dir, 'tfjs', 'model.json');
-    await model.save(fileIoHandler(modelJson));
+    const saved = await savedConvModel(tmp.dir, [6, 6, 3], 4, 5);
+    const { rand } = saved;
+    modelJson = saved.modelJson;
     const n = 24;
     dataFile = join(tmp.dir, 'rgb.npz');
     writeNpz(dataFile, {

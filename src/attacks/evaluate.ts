@@ -133,16 +133,7 @@ export async function evaluate(
       { norm: opts.norm, eps: e, seed: opts.seed },
       { name: 'fgsm', needsGradients: false },
     );
-  const k = model.profile.numClasses;
-  const predictions = new Int32Array(n);
-  for (let s = 0; s < n; s += batchSize) {
-    const e = Math.min(n, s + batchSize);
-    const logits = await model.predict({
-      data: x.data.subarray(s * d, e * d),
-      shape: [e - s, ...x.shape.slice(1)],
-    });
-    predictions.set(argmaxRows(logits, e - s, k), s);
-  }
+  const predictions = await predictClasses(model, x, batchSize);
   const cleanCorrect = Uint8Array.from(predictions, (p, i) => (p === y[i] ? 1 : 0));
   const cleanCount = cleanCorrect.reduce((a, v) => a + v, 0);
   const summaries: AttackSummary[] = [];
@@ -296,4 +287,21 @@ export async function evaluate(
     warnings,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** The predicted class of every sample of `x`, `batchSize` samples per model call. */
+export async function predictClasses(model: Classifier, x: Tensor, batchSize: number): Promise<Int32Array> {
+  const n = x.shape[0] ?? 0;
+  const d = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  const k = model.profile.numClasses;
+  const predictions = new Int32Array(n);
+  for (let s = 0; s < n; s += batchSize) {
+    const e = Math.min(n, s + batchSize);
+    const logits = await model.predict({
+      data: x.data.subarray(s * d, e * d),
+      shape: [e - s, ...x.shape.slice(1)],
+    });
+    predictions.set(argmaxRows(logits, e - s, k), s);
+  }
+  return predictions;
 }

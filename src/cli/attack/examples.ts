@@ -18,26 +18,9 @@ function sampleSize(shape: readonly number[]): number {
   return shape.slice(1).reduce((p, d) => p * d, 1);
 }
 
-/** Predicted classes of every sample, in batches. */
+/** Predicted classes of every sample, in batches (attacks/evaluate's, loaded only when an attack runs). */
 export async function predictAll(model: Classifier, x: Tensor, batch: number): Promise<Int32Array> {
-  const n = x.shape[0] ?? 0;
-  const d = sampleSize(x.shape);
-  const k = model.profile.numClasses;
-  const out = new Int32Array(n);
-  for (let from = 0; from < n; from += batch) {
-    const to = Math.min(n, from + batch);
-    const logits = await model.predict({
-      data: x.data.subarray(from * d, to * d),
-      shape: [to - from, ...x.shape.slice(1)],
-    });
-    for (let i = 0; i < to - from; i++) {
-      let best = 0;
-      for (let j = 1; j < k; j++)
-        if ((logits[i * k + j] as number) > (logits[i * k + best] as number)) best = j;
-      out[from + i] = best;
-    }
-  }
-  return out;
+  return (await import('../../attacks/evaluate.js')).predictClasses(model, x, batch);
 }
 
 /**
