@@ -23,6 +23,42 @@ export interface AttackSummary {
   readonly fooled: number;
 }
 
+/** Counts and perturbation statistics of one run over the points it attacked (means over the fooled ones). */
+export interface RunStats {
+  readonly attacked: number;
+  readonly fooled: number;
+  /** Mean model queries per attacked point. */
+  readonly queries: number;
+  readonly meanPerturbation: number;
+  readonly medianPerturbation: number;
+}
+
+export function runStats(
+  result: Pick<AttackResult, 'fooled' | 'perturbation' | 'queries'>,
+  attacked: ArrayLike<number>,
+): RunStats {
+  let count = 0;
+  let queries = 0;
+  const norms: number[] = [];
+  for (let i = 0; i < attacked.length; i++) {
+    if (attacked[i] !== 1) continue;
+    count++;
+    queries += result.queries[i] ?? 0;
+    if (result.fooled[i] === 1) norms.push(result.perturbation[i] ?? 0);
+  }
+  norms.sort((a, b) => a - b);
+  const mid = norms.length >> 1;
+  const median =
+    norms.length === 0 ? 0 : norms.length % 2 ? norms[mid]! : (norms[mid - 1]! + norms[mid]!) / 2;
+  return {
+    attacked: count,
+    fooled: norms.length,
+    queries: count === 0 ? 0 : queries / count,
+    meanPerturbation: norms.length === 0 ? 0 : norms.reduce((x, v) => x + v, 0) / norms.length,
+    medianPerturbation: median,
+  };
+}
+
 export function summarise(
   result: AttackResult,
   attacked: Uint8Array,
@@ -30,33 +66,19 @@ export function summarise(
   preset?: 'autoattack',
 ): AttackSummary {
   const n = attacked.length;
-  let count = 0;
-  let fooled = 0;
-  let queries = 0;
-  const norms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (!attacked[i]) continue;
-    count++;
-    queries += result.queries[i]!;
-    if (result.fooled[i]) fooled++;
-    if (result.perturbation[i]! > 0) norms.push(result.perturbation[i]!);
-  }
-  norms.sort((a, b) => a - b);
-  const mid = norms.length >> 1;
-  const median =
-    norms.length === 0 ? 0 : norms.length % 2 ? norms[mid]! : (norms[mid - 1]! + norms[mid]!) / 2;
+  const st = runStats(result, attacked);
   return {
     name: result.name,
     ...(preset ? { preset } : {}),
     norm: result.norm,
     eps: result.eps,
     robustAccuracy: n === 0 ? 0 : robustAfter.reduce((a, v) => a + v, 0) / n,
-    successRate: count === 0 ? 0 : fooled / count,
-    meanPerturbation: norms.length === 0 ? 0 : norms.reduce((a, v) => a + v, 0) / norms.length,
-    medianPerturbation: median,
-    queries: count === 0 ? 0 : queries / count,
+    successRate: st.attacked === 0 ? 0 : st.fooled / st.attacked,
+    meanPerturbation: st.meanPerturbation,
+    medianPerturbation: st.medianPerturbation,
+    queries: st.queries,
     seconds: result.seconds,
-    attacked: count,
-    fooled,
+    attacked: st.attacked,
+    fooled: st.fooled,
   };
 }

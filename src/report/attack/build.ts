@@ -1,3 +1,4 @@
+import { runStats } from '../../attacks/summary.js';
 import type { AttackName, AttackResult, Norm } from '../../attacks/types.js';
 import type { AttackCurve, AttackEntry } from './types.js';
 
@@ -31,40 +32,18 @@ function fraction(mask: Uint8Array): number {
  */
 export function entryOf(run: AttackRun, correct: Uint8Array, before: Uint8Array = correct): AttackEntry {
   const robust = robustMask(run, before);
-  let attacked = 0;
-  let fooled = 0;
-  let perturbation = 0;
-  let queries = 0;
-  const norms: number[] = [];
-  for (let i = 0; i < correct.length; i++) {
-    if (run.active[i] !== 1) continue;
-    attacked++;
-    queries += run.result.queries[i] ?? 0;
-    if (run.result.fooled[i] === 1) {
-      fooled++;
-      perturbation += run.result.perturbation[i] ?? 0;
-      norms.push(run.result.perturbation[i] ?? 0);
-    }
-  }
-  norms.sort((a, b) => a - b);
-  const mid = norms.length >> 1;
-  const median =
-    norms.length === 0
-      ? 0
-      : norms.length % 2
-        ? (norms[mid] as number)
-        : ((norms[mid - 1] as number) + (norms[mid] as number)) / 2;
+  const st = runStats(run.result, run.active);
   return {
     name: run.name,
     norm: run.norm,
     eps: run.eps,
     robustAccuracy: fraction(robust),
-    successRate: attacked === 0 ? 0 : fooled / attacked,
-    meanPerturbation: fooled === 0 ? 0 : perturbation / fooled,
-    medianPerturbation: median,
-    queries: attacked === 0 ? 0 : queries / attacked,
-    attacked,
-    fooled,
+    successRate: st.attacked === 0 ? 0 : st.fooled / st.attacked,
+    meanPerturbation: st.meanPerturbation,
+    medianPerturbation: st.medianPerturbation,
+    queries: st.queries,
+    attacked: st.attacked,
+    fooled: st.fooled,
     seconds: run.result.seconds,
   };
 }
