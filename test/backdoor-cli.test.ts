@@ -161,6 +161,16 @@ describe('modelguard backdoor output and options', () => {
     expect(page.out.match(/<img src="data:image\/png;base64,/g)).toHaveLength(9);
   });
 
+  it('--threads 1 (one in-thread session) gives the same report as the default worker threads', async () => {
+    const args = ['--data', CLEAN, '--limit', '48', '--classes', '0,1', '--steps', '3', '--no-check-asr'];
+    const a = await json(MODEL, ...args);
+    const b = await json(MODEL, ...args, '--threads', '1');
+    // Same steps on the same batches; only float summation order may differ between the two set-ups.
+    for (const [i, c] of b.report.classes.entries())
+      expect(c.maskL1).toBeCloseTo(a.report.classes[i]!.maskL1, 2);
+    expect((await cli(MODEL, ...args, '--threads', 'two')).code).toBe(2);
+  });
+
   it('warns when too few classes are examined', async () => {
     const { report } = await json(MODEL, '--classes', '4,0', '--steps', '2', '--no-check-asr');
     expect(report.classes.map((c) => c.class)).toEqual([4, 0]);

@@ -256,6 +256,26 @@ describe('modelguard data errors (exit 2, a message naming the problem)', () => 
     expect(emptyClasses(Int32Array.from([0, 1, 1]))).toEqual([]);
   });
 
+  it('--threads and --execution-provider reach the model; bad values and no model are usage errors', async () => {
+    const ok = await cli(
+      NPZ,
+      '--model',
+      MODEL,
+      '--checks',
+      'balance,spectral',
+      '--threads',
+      '1',
+      '--limit',
+      '300',
+    );
+    expect(ok.code).toBe(0);
+    expect((await cli(NPZ, '--model', MODEL, '--threads', '0')).code).toBe(2);
+    expect(errText()).toContain('--threads');
+    expect((await cli(NPZ, '--model', MODEL, '--execution-provider', 'gpu9')).code).toBe(2);
+    expect((await cli(CSV, '--threads', '2')).code).toBe(2);
+    expect(errText()).toContain('give --model');
+  });
+
   it('bad flags', async () => {
     expect((await cli(CSV, '--checks', 'spectral')).code).toBe(2);
     expect(errText()).toContain('--checks spectral needs --model');

@@ -3,7 +3,14 @@ import { type Command, Option } from 'commander';
 import type { NeuralCleanseResult } from '../defenses/backdoor/index.js';
 import type { BackdoorReport, BackdoorTriggerImages } from '../report/backdoor/types.js';
 import { VERSION } from '../scanners/version.js';
-import { attackRuntime, loadModelAndData, parseIntFlag, sha256File } from './attack.js';
+import {
+  attackRuntime,
+  backendFlags,
+  loadModelAndData,
+  parseBackendOptions,
+  parseIntFlag,
+  sha256File,
+} from './attack.js';
 import { EXIT, UsageError } from './errors.js';
 import { Progress } from './progress.js';
 import { writeReport } from './register.js';
@@ -24,10 +31,12 @@ export interface BackdoorFlags {
   format: BackdoorFormat;
   output?: string;
   progress: boolean;
+  threads?: string;
+  executionProvider?: string;
 }
 
 export function registerBackdoor(program: Command, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('backdoor')
     .description(
       'Look for a backdoor (trojan) in a classifier with Neural Cleanse: reverse-engineer the smallest trigger for each class and flag classes whose trigger is an outlier. Exit 0 nothing flagged, 1 a class flagged, 2 error.',
@@ -55,10 +64,10 @@ export function registerBackdoor(program: Command, setExit: (code: number) => vo
     .option('--profile <file>', 'JSON model profile (input shape, range, preprocessing)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(BACKDOOR_FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--no-progress', 'no progress bar on stderr')
-    .action(async (model: string, flags: BackdoorFlags) => {
-      setExit(await backdoorCommand(model, flags));
-    });
+    .option('--no-progress', 'no progress bar on stderr');
+  backendFlags(command).action(async (model: string, flags: BackdoorFlags) => {
+    setExit(await backdoorCommand(model, flags));
+  });
 }
 
 /** `--classes 0,3,7` → [0, 3, 7] (range checked against the model later). */
@@ -92,7 +101,15 @@ export async function runBackdoor(
   const limit = parseIntFlag(flags.limit, '--limit', 1);
   const classes = parseClasses(flags.classes);
   const rt = await attackRuntime();
-  const { model, data, format } = await loadModelAndData(rt, modelPath, flags.data, limit, flags.profile);
+  const backend = parseBackendOptions(flags);
+  const { model, data, format } = await loadModelAndData(
+    rt,
+    modelPath,
+    flags.data,
+    limit,
+    flags.profile,
+    backend,
+  );
   try {
     if (!model.capabilities.lossGradient)
       throw new UsageError(

@@ -12,7 +12,7 @@ import {
   TEXT_EXCERPT,
 } from '../report/data/types.js';
 import { VERSION } from '../scanners/version.js';
-import { parseIntFlag, sha256File } from './attack.js';
+import { backendFlags, parseBackendOptions, parseIntFlag, sha256File } from './attack.js';
 import { exportClean } from './data-export.js';
 import { EXIT, UsageError } from './errors.js';
 import { writeReport } from './register.js';
@@ -47,10 +47,12 @@ export interface DataFlags {
   format: DataFormat;
   output?: string;
   failOnSuspects?: string;
+  threads?: string;
+  executionProvider?: string;
 }
 
 export function registerData(program: Command, setExit: (code: number) => void): void {
-  program
+  const command = program
     .command('data')
     .description(
       'Check a labelled dataset for label errors, duplicates, outliers, class imbalance and (with --model) backdoor poisoning. Exit 0 done, 1 more suspects than --fail-on-suspects, 2 error.',
@@ -75,10 +77,10 @@ export function registerData(program: Command, setExit: (code: number) => void):
     )
     .addOption(new Option('-f, --format <format>', 'output format').choices(DATA_FORMATS).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .option('--fail-on-suspects <n>', 'exit 1 when more than N samples are suspects')
-    .action(async (dataset: string, flags: DataFlags) => {
-      setExit(await dataCommand(dataset, flags));
-    });
+    .option('--fail-on-suspects <n>', 'exit 1 when more than N samples are suspects');
+  backendFlags(command).action(async (dataset: string, flags: DataFlags) => {
+    setExit(await dataCommand(dataset, flags));
+  });
 }
 
 /**
@@ -149,6 +151,9 @@ export async function runData(
   const folds = parseIntFlag(flags.folds, '--folds', 2) ?? 5;
   const limit = parseIntFlag(flags.limit, '--limit', 1);
   const failOnSuspects = parseIntFlag(flags.failOnSuspects, '--fail-on-suspects', 0) ?? null;
+  const backend = parseBackendOptions(flags);
+  if (flags.model === undefined && Object.keys(backend).length > 0)
+    throw new UsageError('--threads and --execution-provider apply to the model: give --model');
   const checks = parseChecks(flags.checks, flags.model !== undefined);
   if (!existsSync(path)) throw new UsageError(`no such dataset file or folder: ${path}`);
   if (flags.model !== undefined && !existsSync(flags.model))
@@ -165,7 +170,7 @@ export async function runData(
     modelBytes === undefined
       ? undefined
       : await step(`cannot load model ${flags.model}`, async () =>
-          (await import('../ml/ort/index.js')).loadOnnxClassifier(modelBytes),
+          (await import('../ml/ort/index.js')).loadOnnxClassifier(modelBytes, undefined, backend),
         );
   try {
     const pre: { layout: string; inputLayout?: string } | undefined = clf?.profile.preprocessing;
