@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { buildGradientModel } from '../../src/ml/onnx/index.js';
+import { hybridRunner, POOL_MIN_CALL_MS } from '../../src/ml/ort/hybrid.js';
 import { loadOnnxClassifier, OrtBackendError } from '../../src/ml/ort/index.js';
-import { splitRows } from '../../src/ml/ort/pool.js';
+import { OrtWorkerPool, type PoolRunner, splitRows } from '../../src/ml/ort/pool.js';
+import { createLocalRunner, type RunTensor, type SessionRunner } from '../../src/ml/ort/runner.js';
 import type { Tensor } from '../../src/ml/types.js';
 import { ATTACK_FIXTURES, f32, i32, readNpz, relErr } from './ort-reference.js';
 
@@ -78,6 +83,71 @@ describe('data-parallel onnxruntime workers', () => {
         await clf.dispose();
       }
     }
+  });
+
+  it('the pool itself (3 workers, batch split) returns what one in-thread session returns', async () => {
+    const g = buildGradientModel(new Uint8Array(readFileSync(model)), 'ce');
+    const opts = { executionProviders: ['cpu'], spinning: false };
+    const pool = new OrtWorkerPool(3);
+    const local = await createLocalRunner(ort, g.bytes, { ...opts, intraOpNumThreads: 1 }, 'gradient');
+    try {
+      const split = await pool.createRunner(g.bytes, opts, 'gradient');
+      for (const n of [1, 2, 5, 64]) {
+        const { x, y } = rows(n);
+        const feeds = {
+          [g.input]: { data: x.data as Float32Array, dims: x.shape },
+          [g.labels]: { data: BigInt64Array.from(y, (v) => BigInt(v)), dims: [n] },
+        };
+        const a = await local.run(feeds, [g.grad, g.loss]);
+        const b = await split.run(feeds, [g.grad, g.loss]);
+        expect(b[g.grad]?.dims).toEqual([n, 1, 8, 8]);
+        expect(relErr(b[g.grad]?.data as Float32Array, a[g.grad]?.data as Float32Array)).toBeLessThan(1e-5);
+        expect(relErr(b[g.loss]?.data as Float32Array, a[g.loss]?.data as Float32Array)).toBeLessThan(1e-5);
+        expect(split.lastComputeMs).toBeGreaterThan(0);
+      }
+      await expect(
+        split.run(
+          {
+            [g.input]: { data: new Float32Array(64), dims: [1, 1, 8, 8] },
+            [g.labels]: { data: new BigInt64Array(2), dims: [2] },
+          },
+          [g.grad],
+        ),
+      ).rejects.toThrow(/rows/);
+    } finally {
+      await local.release();
+      await pool.terminate();
+    }
+  });
+
+  it('hybrid runner: small calls stay in this thread, calls worth POOL_MIN_CALL_MS or more go to the pool', async () => {
+    const calls: string[] = [];
+    const fake = (name: string, msPerRow: number): SessionRunner => ({
+      inputNames: ['x'],
+      outputNames: ['y'],
+      inputs: [],
+      outputs: [],
+      async run(feeds: Record<string, RunTensor>) {
+        const n = feeds['x']?.dims[0] ?? 0;
+        const until = performance.now() + n * msPerRow;
+        while (performance.now() < until) {
+          // busy: a lower bound on the call's time, whatever the machine's load
+        }
+        calls.push(`${name}:${n}`);
+        return {};
+      },
+      release: async () => {},
+    });
+    const pool = { ...fake('pool', 0), workers: 2, lastComputeMs: 0 } as PoolRunner;
+    const h = hybridRunner(fake('here', 0.05), pool);
+    const feed = (n: number) => ({ x: { data: new Float32Array(n), dims: [n] } });
+    await h.run(feed(4), []); // measures: ≥ 0.05 ms per row
+    await h.run(feed(1), []); // one row: always here
+    await h.run(feed(4), []); // ~0.2 ms: here
+    const big = Math.ceil((POOL_MIN_CALL_MS / 0.05) * 1.5);
+    await h.run(feed(big), []); // estimated ≥ 12 ms: the pool
+    expect(calls).toEqual(['here:4', 'here:1', 'here:4', `pool:${big}`]);
+    expect(h.stats).toMatchObject({ here: 3, pooled: 1 });
   });
 
   it('a disposed classifier fails clearly instead of hanging', async () => {

@@ -28,6 +28,14 @@ interface Reply {
   outputNames?: string[];
   inputs?: IoInfo[];
   outputs?: { name: string; type: string; buffer: ArrayBuffer; dims: number[] }[] | IoInfo[];
+  /** Milliseconds onnxruntime took for a run. */
+  ms?: number;
+}
+
+/** A runner over the pool: also says how long the slowest part of its last run took inside onnxruntime. */
+export interface PoolRunner extends SessionRunner {
+  readonly workers: number;
+  readonly lastComputeMs: number;
 }
 
 interface Pending {
@@ -99,7 +107,7 @@ export class OrtWorkerPool {
   }
 
   /** One session of `bytes` in every worker, each single-threaded; a failure in any worker fails it. */
-  async createRunner(bytes: Uint8Array, options: RunnerOptions, what: string): Promise<SessionRunner> {
+  async createRunner(bytes: Uint8Array, options: RunnerOptions, what: string): Promise<PoolRunner> {
     const sid = this.nextSession++;
     const opts = sessionOptions({ ...options, intraOpNumThreads: 1 });
     // Every worker's answer is awaited even when one fails: a worker must never be terminated while it is
@@ -119,7 +127,12 @@ export class OrtWorkerPool {
     }
     const first = (created[0] as PromiseFulfilledResult<Reply>).value;
     const workers = this.workers;
+    let lastComputeMs = 0;
     return {
+      workers: workers.length,
+      get lastComputeMs() {
+        return lastComputeMs;
+      },
       inputNames: first.inputNames ?? [],
       outputNames: first.outputNames ?? [],
       inputs: first.inputs ?? [],
@@ -147,11 +160,9 @@ export class OrtWorkerPool {
         );
         const failed = settled.find((r) => r.status === 'rejected');
         if (failed) throw failed.reason;
-        return joinParts(
-          settled.map((r) => (r as PromiseFulfilledResult<Reply>).value),
-          parts,
-          fetches,
-        );
+        const replies = settled.map((r) => (r as PromiseFulfilledResult<Reply>).value);
+        lastComputeMs = Math.max(...replies.map((r) => r.ms ?? 0));
+        return joinParts(replies, parts, fetches);
       },
       async release() {
         await Promise.allSettled(workers.map((w) => w.call({ op: 'release', sid })));

@@ -6,7 +6,8 @@
  *
  * Messages in: { id, op: 'create', sid, bytes, options } | { id, op: 'run', sid, feeds: [{ name, type,
  * buffer, dims }], fetches } | { id, op: 'release', sid }. Out: { id, ok: true, … } or { id, ok: false,
- * message }. Output buffers are copied out of onnxruntime's memory and transferred.
+ * message }; a run's reply also says how long onnxruntime took (`ms`). Output buffers are copied out of
+ * onnxruntime's memory and transferred.
  */
 export const ORT_WORKER_SOURCE = `
 'use strict';
@@ -41,7 +42,9 @@ async function handle(m) {
     const data = f.type === 'float32' ? new Float32Array(f.buffer) : new BigInt64Array(f.buffer);
     feeds[f.name] = new ort.Tensor(f.type, data, f.dims);
   }
+  const t0 = performance.now();
   const res = await s.run(feeds, m.fetches);
+  const ms = performance.now() - t0;
   const outputs = [];
   const transfer = [];
   for (const name of m.fetches) {
@@ -52,7 +55,7 @@ async function handle(m) {
     outputs.push({ name, type: t.type, buffer: copy.buffer, dims: t.dims });
     transfer.push(copy.buffer);
   }
-  return [{ outputs }, transfer];
+  return [{ outputs, ms }, transfer];
 }
 
 parentPort.on('message', (m) => {
