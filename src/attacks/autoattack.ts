@@ -5,11 +5,11 @@
  * the attacks that ran.
  */
 import type { Classifier, Tensor } from '../ml/types.js';
+import { predictClasses } from './context.js';
 import { ATTACKS } from './registry.js';
 import { validate } from './run.js';
 import { SQUARE_DEFAULT_QUERIES } from './square.js';
 import type { Attack, AttackName, AttackOptions, AttackResult, Norm } from './types.js';
-import { argmaxRows } from './vec.js';
 
 export interface AutoAttackOptions {
   readonly norm: Norm;
@@ -157,7 +157,7 @@ export async function runAutoAttack(
 ): Promise<AutoAttackResult> {
   const started = performance.now();
   const base: AttackOptions = { norm: opts.norm, eps: opts.eps, seed: opts.seed };
-  const d = validate(
+  const _d = validate(
     model,
     x,
     y,
@@ -167,19 +167,11 @@ export async function runAutoAttack(
       needsGradients: false,
     },
   );
-  const n = y.length;
+  const _n = y.length;
   const k = model.profile.numClasses;
   const batchSize = opts.batchSize ?? 256;
-  const cleanCorrect = new Uint8Array(n);
-  for (let s = 0; s < n; s += batchSize) {
-    const e = Math.min(n, s + batchSize);
-    const logits = await model.predict({
-      data: x.data.subarray(s * d, e * d),
-      shape: [e - s, ...x.shape.slice(1)],
-    });
-    const pred = argmaxRows(logits, e - s, k);
-    for (let i = s; i < e; i++) cleanCorrect[i] = pred[i - s] === y[i] ? 1 : 0;
-  }
+  const clean = await predictClasses(model, x, batchSize);
+  const cleanCorrect = Uint8Array.from(clean, (p, i) => (p === y[i] ? 1 : 0));
   const skipped: { name: AttackName; reason: string }[] = [];
   const sequence = autoAttackSequence().filter((name) => {
     if (isWhiteBox(name) && !model.capabilities.lossGradient) {

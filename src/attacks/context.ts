@@ -2,9 +2,10 @@
  * What an attack's core sees: the clean-correct samples of one batch, packed, with query counting and
  * batched model calls. The runner (run.ts) builds it; cores only compute.
  */
-import type { Classifier, GradientStepOptions, LossGradient, LossKind } from '../ml/types.js';
+import type { Classifier, GradientStepOptions, LossGradient, LossKind, Tensor } from '../ml/types.js';
 import type { Rng } from './rng.js';
 import type { AttackOptions } from './types.js';
+import { argmaxRows } from './vec.js';
 
 export interface AttackContext {
   readonly model: Classifier;
@@ -121,4 +122,21 @@ export function gatherRows(src: Float32Array, rows: ArrayLike<number>, d: number
 /** Write packed row i of `src` into sample `row` of `dst`. */
 export function putRow(dst: Float32Array, row: number, src: Float32Array, i: number, d: number): void {
   dst.set(src.subarray(i * d, (i + 1) * d), row * d);
+}
+
+/** The predicted class of every sample of `x`, `batchSize` samples per model call. */
+export async function predictClasses(model: Classifier, x: Tensor, batchSize: number): Promise<Int32Array> {
+  const n = x.shape[0] ?? 0;
+  const d = x.shape.slice(1).reduce((a, b) => a * b, 1);
+  const k = model.profile.numClasses;
+  const predictions = new Int32Array(n);
+  for (let s = 0; s < n; s += batchSize) {
+    const e = Math.min(n, s + batchSize);
+    const logits = await model.predict({
+      data: x.data.subarray(s * d, e * d),
+      shape: [e - s, ...x.shape.slice(1)],
+    });
+    predictions.set(argmaxRows(logits, e - s, k), s);
+  }
+  return predictions;
 }

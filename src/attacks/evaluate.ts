@@ -6,12 +6,12 @@
 import type { Classifier, Dataset, Tensor } from '../ml/types.js';
 import { runAutoAttack, runSequence, type SequenceStep } from './autoattack.js';
 import { type CheckWarning, checkAttackSummaries, checkModel } from './checks.js';
+import { predictClasses } from './context.js';
 import { AttackError } from './errors.js';
 import { attackByName } from './registry.js';
 import { DEFAULT_BATCH_SIZE, validate } from './run.js';
 import { type AttackSummary, summarise } from './summary.js';
 import type { Attack, AttackName, AttackOptions, AttackResult, Norm } from './types.js';
-import { argmaxRows } from './vec.js';
 
 export type AttackChoice = AttackName | 'autoattack';
 
@@ -289,19 +289,4 @@ export async function evaluate(
   };
 }
 
-/** The predicted class of every sample of `x`, `batchSize` samples per model call. */
-export async function predictClasses(model: Classifier, x: Tensor, batchSize: number): Promise<Int32Array> {
-  const n = x.shape[0] ?? 0;
-  const d = x.shape.slice(1).reduce((a, b) => a * b, 1);
-  const k = model.profile.numClasses;
-  const predictions = new Int32Array(n);
-  for (let s = 0; s < n; s += batchSize) {
-    const e = Math.min(n, s + batchSize);
-    const logits = await model.predict({
-      data: x.data.subarray(s * d, e * d),
-      shape: [e - s, ...x.shape.slice(1)],
-    });
-    predictions.set(argmaxRows(logits, e - s, k), s);
-  }
-  return predictions;
-}
+export { predictClasses };
