@@ -138,16 +138,30 @@ describe('data-parallel onnxruntime workers', () => {
       },
       release: async () => {},
     });
-    const pool = { ...fake('pool', 0), workers: 2, lastComputeMs: 0 } as PoolRunner;
+    // The pool reports 0.05 ms of onnxruntime time per row of its parts.
+    const poolFake = fake('pool', 0);
+    let lastComputeMs = 0;
+    const pool: PoolRunner = {
+      ...poolFake,
+      workers: 2,
+      get lastComputeMs() {
+        return lastComputeMs;
+      },
+      run: async (feeds, fetches) => {
+        lastComputeMs = Math.ceil((feeds['x']?.dims[0] ?? 0) / 2) * 0.05;
+        return poolFake.run(feeds, fetches);
+      },
+    };
     const h = hybridRunner(fake('here', 0.05), pool);
     const feed = (n: number) => ({ x: { data: new Float32Array(n), dims: [n] } });
-    await h.run(feed(4), []); // measures: ≥ 0.05 ms per row
+    await h.run(feed(4), []); // first call: the pool, which measures 0.05 ms per row
     await h.run(feed(1), []); // one row: always here
     await h.run(feed(4), []); // ~0.2 ms: here
+    await h.run(feed(6), []); // ~0.3 ms: here
     const big = Math.ceil((POOL_MIN_CALL_MS / 0.05) * 1.5);
     await h.run(feed(big), []); // estimated ≥ 12 ms: the pool
-    expect(calls).toEqual(['here:4', 'here:1', 'here:4', `pool:${big}`]);
-    expect(h.stats).toMatchObject({ here: 3, pooled: 1 });
+    expect(calls).toEqual(['pool:4', 'here:1', 'here:4', 'here:6', `pool:${big}`]);
+    expect(h.stats).toMatchObject({ here: 3, pooled: 2 });
   });
 
   it('a disposed classifier fails clearly instead of hanging', async () => {

@@ -7,8 +7,9 @@
  * per-step gradients of a small model; measured here: Square 3.3 s in this thread, 4.2–8.6 s on the pool).
  *
  * So a call goes to the pool only when it would take at least POOL_MIN_CALL_MS in this thread, estimated as
- * rows × the time per row measured on this graph in this thread (a moving average; a session's first call
- * with two or more rows always runs here, to measure).
+ * rows × the time per row measured on this graph (a moving average over both paths: wall time per row here,
+ * onnxruntime's time per row of a part in a worker). The first call with two or more rows goes to the pool,
+ * so that a large first call (the whole PGD loop of a big model's batch) is not run on one thread to measure.
  */
 import type { PoolRunner } from './pool.js';
 import type { RunTensor, SessionRunner } from './runner.js';
@@ -19,7 +20,7 @@ const EMA = 0.3;
 export const POOL_MIN_CALL_MS = 8;
 
 export interface HybridStats {
-  /** Wall milliseconds per row in this thread (undefined until measured). */
+  /** Milliseconds per row on one thread (undefined until measured). */
   readonly rowMs: number | undefined;
   /** Calls run in this thread and on the pool. */
   readonly here: number;
@@ -44,16 +45,18 @@ export function hybridRunner(local: SessionRunner, pool: PoolRunner): HybridRunn
     },
     async run(feeds: Record<string, RunTensor>, fetches: readonly string[]) {
       const n = Object.values(feeds)[0]?.dims[0] ?? 0;
-      if (n >= 2 && rowMs !== undefined && n * rowMs >= POOL_MIN_CALL_MS) {
+      const learn = (v: number) => {
+        rowMs = rowMs === undefined ? v : rowMs + EMA * (v - rowMs);
+      };
+      if (n >= 2 && (rowMs === undefined || n * rowMs >= POOL_MIN_CALL_MS)) {
+        const out = await pool.run(feeds, fetches);
+        learn(pool.lastComputeMs / Math.ceil(n / pool.workers));
         pooled++;
-        return pool.run(feeds, fetches);
+        return out;
       }
       const t = performance.now();
       const out = await local.run(feeds, fetches);
-      if (n >= 2) {
-        const v = (performance.now() - t) / n;
-        rowMs = rowMs === undefined ? v : rowMs + EMA * (v - rowMs);
-      }
+      if (n >= 2) learn((performance.now() - t) / n);
       here++;
       return out;
     },
