@@ -7,11 +7,14 @@ export interface AttackSummary {
   readonly preset?: 'autoattack';
   readonly norm: Norm;
   readonly eps: number;
-  /** Share of all points classified correctly and not fooled by this attack (or, in a preset, so far). */
+  /**
+   * Share of all points classified correctly and not fooled by this attack (clean errors count as not
+   * robust). In a preset the attacks run in sequence on the points still robust, so this is cumulative.
+   */
   readonly robustAccuracy: number;
   /** Share of the attacked points (clean-correct, still robust in a preset) the attack fooled within ε. */
   readonly successRate: number;
-  /** Mean perturbation norm (in `norm`) over the attacked points where an adversarial example was found. */
+  /** Mean perturbation norm (in `norm`) over the points it fooled; 0 when it fooled none. */
   readonly meanPerturbation: number;
   /** Median of the same (what HSJ is judged by, robustness.md §B.5). */
   readonly medianPerturbation: number;

@@ -3,14 +3,7 @@ import { type Command, Option } from 'commander';
 import type { NeuralCleanseResult } from '../defenses/backdoor/index.js';
 import type { BackdoorReport, BackdoorTriggerImages } from '../report/backdoor/types.js';
 import { VERSION } from '../scanners/version.js';
-import {
-  attackRuntime,
-  backendFlags,
-  loadModelAndData,
-  parseBackendOptions,
-  parseIntFlag,
-  sha256File,
-} from './attack.js';
+import { attackRuntime, backendFlags, loadModelAndData, parseIntFlag, sha256File } from './attack.js';
 import { EXIT, UsageError } from './errors.js';
 import { Progress } from './progress.js';
 import { writeReport } from './register.js';
@@ -101,15 +94,7 @@ export async function runBackdoor(
   const limit = parseIntFlag(flags.limit, '--limit', 1);
   const classes = parseClasses(flags.classes);
   const rt = await attackRuntime();
-  const backend = parseBackendOptions(flags);
-  const { model, data, format } = await loadModelAndData(
-    rt,
-    modelPath,
-    flags.data,
-    limit,
-    flags.profile,
-    backend,
-  );
+  const { model, data, format } = await loadModelAndData(rt, modelPath, flags, limit);
   try {
     if (!model.capabilities.lossGradient)
       throw new UsageError(

@@ -6,7 +6,6 @@ import {
   backendFlags,
   DEFAULT_BATCH,
   loadModelAndData,
-  parseBackendOptions,
   parseIntFlag,
 } from './attack/index.js';
 import { EXIT, UsageError } from './errors.js';
@@ -81,9 +80,8 @@ export async function gradCommand(modelPath: string, flags: GradFlags): Promise<
   const loss = parseLoss(flags.loss);
   const limit = parseIntFlag(flags.limit, '--limit', 1);
   const batch = parseIntFlag(flags.batchSize, '--batch-size', 1) ?? DEFAULT_BATCH;
-  const backend = parseBackendOptions(flags);
   const rt = await attackRuntime();
-  const { model, data } = await loadModelAndData(rt, modelPath, flags.data, limit, flags.profile, backend);
+  const { model, data } = await loadModelAndData(rt, modelPath, flags, limit);
   const progress = new Progress(process.stderr, flags.progress && process.stderr.isTTY === true);
   try {
     if (loss.kind === 'logit' && loss.classIndex >= model.profile.numClasses)

@@ -25,7 +25,6 @@ import {
   type AttackFlags,
   BLACK_BOX_FALLBACK,
   DEFAULT_BATCH,
-  parseBackendOptions,
   parseEps,
   parseFailUnder,
   parseIntFlag,
@@ -123,16 +122,8 @@ export async function runAttack(
     batchSize: parseIntFlag(flags.batchSize, '--batch-size', 1) ?? DEFAULT_BATCH,
   };
   const limit = parseIntFlag(flags.limit, '--limit', 1);
-  const backend = parseBackendOptions(flags);
   const rt = await attackRuntime();
-  const { model, data, format } = await loadModelAndData(
-    rt,
-    modelPath,
-    flags.data,
-    limit,
-    flags.profile,
-    backend,
-  );
+  const { model, data, format } = await loadModelAndData(rt, modelPath, flags, limit);
   try {
     const warnings: AttackWarning[] = [];
     const fb = fallback(model, p.names, rt);

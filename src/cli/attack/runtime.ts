@@ -5,7 +5,7 @@ import type { Attack, AttackName } from '../../attacks/types.js';
 import type { Classifier, Dataset } from '../../ml/types.js';
 import type { AttackReport, AttackWarning } from '../../report/attack/types.js';
 import { UsageError } from '../errors.js';
-import type { BackendOptions } from './options.js';
+import { type BackendOptions, parseBackendOptions } from './options.js';
 
 /** A loaded model as the command sees it; the backends may add `removedSoftmax` / `gradientUnavailable`. */
 export type LoadedClassifier = Classifier & {
@@ -149,15 +149,23 @@ export interface Loaded {
   format: 'onnx' | 'tfjs';
 }
 
-/** Model and data, checked against each other. Shared with `modelguard grad`. */
+/** The flags every model-and-data command shares (`attack`, `grad`, `backdoor`). */
+export interface ModelDataFlags {
+  readonly data?: string;
+  readonly profile?: string;
+  readonly threads?: string;
+  readonly executionProvider?: string;
+}
+
+/** Model and data from the shared flags, checked against each other. */
 export async function loadModelAndData(
   rt: AttackRuntime,
   modelPath: string,
-  dataPath: string | undefined,
+  flags: ModelDataFlags,
   limit: number | undefined,
-  profile: string | undefined,
-  backend: BackendOptions = {},
 ): Promise<Loaded> {
+  const backend = parseBackendOptions(flags);
+  const { data: dataPath, profile } = flags;
   if (dataPath === undefined) throw new UsageError('--data is required');
   if (!existsSync(modelPath)) throw new UsageError(`no such model file: ${modelPath}`);
   if (!existsSync(dataPath)) throw new UsageError(`no such data file or folder: ${dataPath}`);

@@ -1,3 +1,4 @@
+import type { AttackSummary } from '../../attacks/summary.js';
 import type { AttackName, Norm } from '../../attacks/types.js';
 
 /** One sanity-check or fallback warning (AutoAttack-style checks, gradients unavailable, input range). */
@@ -28,28 +29,8 @@ export interface AttackModelInfo {
   readonly gradientUnavailable?: string;
 }
 
-/** One attack at one ε. */
-export interface AttackEntry {
-  readonly name: AttackName;
-  readonly norm: Norm;
-  readonly eps: number;
-  /**
-   * Fraction of all points still correctly classified after this attack (clean errors count as not
-   * robust). In a preset the attacks run in sequence on the points still robust, so this is cumulative.
-   */
-  readonly robustAccuracy: number;
-  /** Fraction of the attacked points (correct and still robust when it started) it fooled. */
-  readonly successRate: number;
-  /** Mean perturbation norm (in `norm`) over the points it fooled; 0 when it fooled none. */
-  readonly meanPerturbation: number;
-  /** Median of the same (what minimal-perturbation attacks such as HSJ are judged by). */
-  readonly medianPerturbation: number;
-  /** Mean model queries per attacked point (forward + gradient). */
-  readonly queries: number;
-  readonly attacked: number;
-  readonly fooled: number;
-  readonly seconds: number;
-}
+/** One attack at one ε: the library's per-attack summary (attacks/summary.ts), without the preset tag. */
+export type AttackEntry = Omit<AttackSummary, 'preset'>;
 
 /** Robust accuracy against ε: one value per ε in `eps` order. */
 export interface AttackCurve {
